@@ -1,0 +1,36 @@
+"""The depth estimator interface and its registry of backends.
+
+Every backend returns relative depth in [0, 1] per crop, 1 = nearest to the camera, with
+background pixels set to NaN (a neural backend marks none).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from depthfake.registry import Registry
+
+
+class DepthEstimator(Protocol):
+    """Maps crops (N, S, S, 3) uint8 and their landmarks (N, 68, 2) to depth (N, S, S) float32."""
+
+    def estimate(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray: ...
+
+
+DEPTH_BACKENDS: Registry[DepthEstimator] = Registry(
+    "depth backend", builtin_modules=("depthfake.depth.landmark_mesh",)
+)
+list_depth_backends = DEPTH_BACKENDS.names
+
+
+def create_depth_estimator(name: str, **options) -> DepthEstimator:
+    """Build the depth backend `name` with its options."""
+    return DEPTH_BACKENDS.create(name, **options)
+
+
+def normalise_relative(z: np.ndarray) -> np.ndarray:
+    """Camera distances (NaN = background) to relative depth in [0, 1], 1 = nearest."""
+    near, far = np.nanmin(z), np.nanmax(z)
+    return ((far - z) / max(far - near, 1e-6)).astype(np.float32)

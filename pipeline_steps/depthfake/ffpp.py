@@ -1,0 +1,76 @@
+"""The FaceForensics++ folder layout and its official pair-format splits.
+
+Reals live at `original_sequences/<real>/<compression>/videos/<id>.mp4`, fakes at
+`manipulated_sequences/<method>/<compression>/videos/<target>_<source>.mp4`. A split
+file is a JSON list of `[target, source]` pairs; each pair contributes both real ids
+and, per method, the fakes `target_source` and `source_target`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from importlib.resources import files
+from pathlib import Path
+
+import pandas as pd
+
+SPLITS = ("train", "val", "test")
+REAL_KIND = "real"
+OFFICIAL_SPLITS_DIR = Path(str(files("depthfake") / "assets" / "ffpp_splits"))
+VIDEO_COLUMNS = ["video", "kind", "label", "compression", "split", "path"]
+
+
+def read_split_pairs(path: str | os.PathLike) -> list[tuple[str, str]]:
+    """Read one FF++ split file: a JSON list of `[target, source]` id pairs."""
+    pairs = json.loads(Path(path).read_text())
+    if not isinstance(pairs, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(i, str) for i in p) for p in pairs
+    ):
+        raise ValueError(f"{path}: expected a JSON list of [target, source] string pairs")
+    return [(t, s) for t, s in pairs]
+
+
+def video_splits(splits_dir: str | os.PathLike) -> dict[str, dict[str, str]]:
+    """Map every real and fake video id to its split, per kind ('real' or 'fake')."""
+    real: dict[str, str] = {}
+    fake: dict[str, str] = {}
+    for split in SPLITS:
+        for target, source in read_split_pairs(Path(splits_dir) / f"{split}.json"):
+            for vid, table in ((target, real), (source, real),
+                               (f"{target}_{source}", fake), (f"{source}_{target}", fake)):
+                if table.setdefault(vid, split) != split:
+                    raise ValueError(f"video {vid} is listed in both {table[vid]} and {split}")
+    return {"real": real, "fake": fake}
+
+
+def video_path(root: str | os.PathLike, kind: str, compression: str, video: str,
+               real_source: str = "youtube") -> Path:
+    """Where FF++ keeps one video of a kind ('real' or a method folder) and compression."""
+    if kind == REAL_KIND:
+        base = Path(root) / "original_sequences" / real_source
+    else:
+        base = Path(root) / "manipulated_sequences" / kind
+    return base / compression / "videos" / f"{video}.mp4"
+
+
+def list_videos(root: str | os.PathLike, splits_dir: str | os.PathLike, kind: str,
+                compression: str, real_source: str = "youtube") -> pd.DataFrame:
+    """All videos of one kind and compression that the split files name, with label and split.
+
+    Files are not checked here: a missing one is the extraction step's recorded skip.
+    """
+    splits = video_splits(splits_dir)["real" if kind == REAL_KIND else "fake"]
+    rows = [
+        dict(video=vid, kind=kind, label=int(kind != REAL_KIND), compression=compression,
+             split=split, path=str(video_path(root, kind, compression, vid, real_source)))
+        for vid, split in sorted(splits.items())
+    ]
+    return pd.DataFrame(rows, columns=VIDEO_COLUMNS)
+
+
+def shard(videos: pd.DataFrame, index: int, count: int) -> pd.DataFrame:
+    """The `index`-th of `count` interleaved shards of a video table (stable, balanced)."""
+    if not 0 <= index < count:
+        raise ValueError(f"shard index {index} outside 0..{count - 1}")
+    return videos.iloc[index::count].reset_index(drop=True)

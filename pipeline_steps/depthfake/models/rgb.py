@@ -1,0 +1,24 @@
+"""The RGB baseline: a timm backbone with a 2-way head; depth is not used."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from depthfake import streams
+from depthfake.models.backbone import create_backbone
+from depthfake.models.registry import DetectorConfig, register_detector
+
+
+@register_detector("rgb")
+class RGBDetector(nn.Module):
+    uses_depth = streams.uses_depth("rgb")
+
+    def __init__(self, config: DetectorConfig, pretrained: bool = False,
+                 pretrained_file: str | None = None):
+        super().__init__()
+        self.backbone = create_backbone(config.backbone, in_chans=3, num_classes=2,
+                                        pretrained=pretrained, pretrained_file=pretrained_file)
+
+    def forward(self, rgb: torch.Tensor, depth: torch.Tensor | None = None) -> torch.Tensor:
+        return self.backbone(rgb)

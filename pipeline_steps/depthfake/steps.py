@@ -1,0 +1,55 @@
+"""What every step script shares: logging to the rule's log, atomic outputs, a thread cap."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+log = logging.getLogger("depthfake")
+
+
+def setup_logging(log_file: str | os.PathLike | None = None) -> None:
+    """Send log records to `log_file`, or to stderr without one; tracebacks go to both."""
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        handlers = [logging.FileHandler(log_file, mode="w")]
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+        force=True,
+    )
+
+    def log_uncaught(exc_type, exc, tb) -> None:  # noqa: ANN001 - sys.excepthook signature
+        log.critical("uncaught error", exc_info=(exc_type, exc, tb))
+        sys.__excepthook__(exc_type, exc, tb)
+
+    sys.excepthook = log_uncaught
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."""
+    final = Path(path)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    try:
+        yield tmp
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def limit_threads(threads: int) -> None:
+    """Cap the CPU threads of torch and OpenCV to what the rule was given."""
+    import cv2
+    import torch
+
+    torch.set_num_threads(max(1, threads))
+    cv2.setNumThreads(max(1, threads))

@@ -1,0 +1,79 @@
+"""Stage 2: sample N evenly spaced frames of every video of one shard into HDF5.
+
+Writes the frames (one dataset per video under /videos), a Parquet frame index and the
+shard's skip records (missing, unreadable or truncated videos).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from depthfake.ffpp import list_videos, shard
+from depthfake.h5store import write_h5
+from depthfake.skips import SkipLog
+from depthfake.steps import atomic_output, setup_logging
+from depthfake.video import VideoError, read_sampled_frames
+from tqdm import tqdm
+
+log = logging.getLogger(__name__)
+STAGE = "extract_frames"
+
+
+def extract_frames(dataset_root: Path, splits_dir: Path, kind: str, compression: str,
+                   shard_index: int, num_shards: int, frames_per_video: int, real_source: str,
+                   out_frames: Path, out_index: Path, out_skips: Path) -> pd.DataFrame:
+    """Extract one shard; returns its frame index (one row per stored frame)."""
+    videos = shard(list_videos(dataset_root, splits_dir, kind, compression, real_source),
+                   shard_index, num_shards)
+    skips = SkipLog(STAGE)
+    rows = []
+    with write_h5(out_frames, kind=kind, compression=compression) as h5:
+        progress = tqdm(videos.itertuples(), total=len(videos), desc=f"{STAGE} {kind}")
+        for video in progress:
+            try:
+                indices, frames = read_sampled_frames(video.path, frames_per_video)
+            except VideoError as err:
+                skips.add(video.video, kind, compression, f"{err}: {video.path}")
+                continue
+            h5.create_dataset(f"videos/{video.video}", data=np.stack(frames), compression="lzf",
+                              chunks=(1, *frames[0].shape))
+            rows += [dict(video=video.video, kind=kind, label=video.label,
+                          compression=compression, split=video.split, frame=i, position=p)
+                     for p, i in enumerate(indices)]
+    index = pd.DataFrame(rows, columns=["video", "kind", "label", "compression", "split",
+                                        "frame", "position"])
+    with atomic_output(out_index) as tmp:
+        index.to_parquet(tmp, index=False)
+    skips.write(out_skips)
+    log.info("%d frames from %d of %d videos", len(index), index["video"].nunique(), len(videos))
+    return index
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dataset-root", type=Path, required=True, help="FF++-layout root")
+    parser.add_argument("--splits-dir", type=Path, required=True,
+                        help="folder holding FF++'s train/val/test.json")
+    parser.add_argument("--kind", required=True, help="'real' or a manipulation folder name")
+    parser.add_argument("--compression", required=True, help="raw, c23 or c40")
+    parser.add_argument("--shard", type=int, default=0, help="shard index")
+    parser.add_argument("--num-shards", type=int, default=1, help="shards per kind")
+    parser.add_argument("--frames-per-video", type=int, default=32)
+    parser.add_argument("--real-source", default="youtube", help="folder of the reals")
+    parser.add_argument("--out-frames", type=Path, required=True, help="HDF5 of frames")
+    parser.add_argument("--out-index", type=Path, required=True, help="Parquet frame index")
+    parser.add_argument("--out-skips", type=Path, required=True, help="CSV of skipped videos")
+    parser.add_argument("--log", type=Path, help="log file")
+    args = parser.parse_args(argv)
+    setup_logging(args.log)
+    extract_frames(args.dataset_root, args.splits_dir, args.kind, args.compression, args.shard,
+                   args.num_shards, args.frames_per_video, args.real_source, args.out_frames,
+                   args.out_index, args.out_skips)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""Shared fixtures. Tests never touch the network: hub access is switched off here."""
+
+from __future__ import annotations
+
+import os
+from importlib.util import find_spec
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def astronaut() -> np.ndarray:
+    """Eileen Collins (scikit-image's astronaut.png, public domain), RGB uint8 512 x 512."""
+    path = Path(find_spec("skimage").submodule_search_locations[0]) / "data" / "astronaut.png"
+    return cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+
+
+@pytest.fixture(scope="session")
+def face_detector():
+    from depthfake.faces import create_face_detector
+
+    return create_face_detector("dlib", upsample=0)

@@ -1,0 +1,59 @@
+"""FF++ split files and layout."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from depthfake.ffpp import OFFICIAL_SPLITS_DIR, list_videos, shard, video_path, video_splits
+
+
+def test_shipped_official_splits_are_disjoint_and_complete():
+    splits = video_splits(OFFICIAL_SPLITS_DIR)
+    for kind, expected in (("real", (720, 140, 140)), ("fake", (720, 140, 140))):
+        by_split = {s: {v for v, sp in splits[kind].items() if sp == s}
+                    for s in ("train", "val", "test")}
+        assert tuple(len(by_split[s]) for s in ("train", "val", "test")) == expected
+        assert not by_split["train"] & by_split["val"]
+        assert not by_split["train"] & by_split["test"]
+        assert not by_split["val"] & by_split["test"]
+    # identities (the real ids inside fake names) never cross splits either
+    for fake, split in splits["fake"].items():
+        target, source = fake.split("_")
+        assert splits["real"][target] == split and splits["real"][source] == split
+
+
+def test_a_video_in_two_splits_is_rejected(tmp_path):
+    (tmp_path / "train.json").write_text(json.dumps([["001", "002"]]))
+    (tmp_path / "val.json").write_text(json.dumps([["001", "003"]]))
+    (tmp_path / "test.json").write_text(json.dumps([["004", "005"]]))
+    with pytest.raises(ValueError, match="001 is listed in both train and val"):
+        video_splits(tmp_path)
+
+
+def test_malformed_split_file_is_named(tmp_path):
+    for split in ("train", "val", "test"):
+        (tmp_path / f"{split}.json").write_text(json.dumps({"not": "pairs"}))
+    with pytest.raises(ValueError, match="train.json: expected a JSON list"):
+        video_splits(tmp_path)
+
+
+def test_list_videos_follows_the_ffpp_layout():
+    reals = list_videos("/ff", OFFICIAL_SPLITS_DIR, "real", "c40")
+    fakes = list_videos("/ff", OFFICIAL_SPLITS_DIR, "Deepfakes", "c40")
+    assert len(reals) == len(fakes) == 1000
+    assert set(reals["label"]) == {0} and set(fakes["label"]) == {1}
+    row = reals[reals["video"] == "953"].iloc[0]
+    assert row["path"] == "/ff/original_sequences/youtube/c40/videos/953.mp4"
+    assert row["split"] == "test"  # test.json opens with ["953", "974"]
+    assert str(video_path("/ff", "Deepfakes", "raw", "953_974")) == (
+        "/ff/manipulated_sequences/Deepfakes/raw/videos/953_974.mp4")
+
+
+def test_shards_partition_the_videos():
+    videos = list_videos("/ff", OFFICIAL_SPLITS_DIR, "real", "c40")
+    parts = [shard(videos, i, 3) for i in range(3)]
+    ids = [v for p in parts for v in p["video"]]
+    assert sorted(ids) == sorted(videos["video"]) and len(set(ids)) == len(ids)
+    with pytest.raises(ValueError):
+        shard(videos, 3, 3)
