@@ -33,7 +33,7 @@ def train(index: pd.DataFrame, config: DetectorConfig, settings: TrainSettings, 
     """Train and save one detector; returns the training record saved with it."""
     model = create_detector(config, pretrained=pretrained, pretrained_file=pretrained_file)
     datasets = {split: FaceDepthDataset(split_rows(index, split), config,
-                                        with_depth=model.uses_depth)
+                                        with_depth=model.uses_depth, flip=split == "train")
                 for split in ("train", "val")}
     log.info("%s: %d train and %d val faces", cell, len(datasets["train"]), len(datasets["val"]))
     model, record = fit(model, datasets["train"], datasets["val"], settings)

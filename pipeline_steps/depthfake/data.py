@@ -43,17 +43,19 @@ class FaceDepthDataset(Dataset):
     """(rgb, depth, label) per indexed face, after an optional attack in pixel space.
 
     Without `with_depth` (models that ignore depth) no depth file is read; depth is zero.
+    With `flip` (training augmentation), a sample is mirrored with probability 0.5.
     """
 
     def __init__(self, index: pd.DataFrame, config: DetectorConfig, condition: str = "clean",
                  attack_params: AttackParams | None = None, attack_seed: int = 0,
-                 with_depth: bool = True):
+                 with_depth: bool = True, flip: bool = False):
         self.index = index.reset_index(drop=True)
         self.config = config
         self.condition = condition
         self.attack_params = attack_params or AttackParams()
         self.attack_seed = attack_seed
         self.with_depth = with_depth
+        self.flip = flip
         self._files: dict[str, h5py.File] = {}
 
     def __len__(self) -> int:
@@ -75,4 +77,6 @@ class FaceDepthDataset(Dataset):
         rng = sample_rng(self.attack_seed, item["video"], int(item["frame"]))
         rgb, depth = attack_sample(self.condition, rgb, depth, self.attack_params, rng)
         rgb_t, depth_t = normalise(rgb, depth, self.config)
+        if self.flip and torch.rand(()) < 0.5:
+            rgb_t, depth_t = rgb_t.flip(-1), depth_t.flip(-1)
         return rgb_t, depth_t, int(item["label"])
