@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
 
 STAGES = ["demo_dataset", "extract_frames", "crop_faces", "estimate_depth", "train", "evaluate",
@@ -29,7 +28,7 @@ def test_every_rule_runs_a_stage_script():
 
 def test_readme_opens_with_the_demo_and_the_ci_test_command():
     readme = (REPO / "README.md").read_text()
-    commands = [line for line in readme.split("```")[1].splitlines() if line.strip()]
-    tests = [line for line in readme.split("```")[3].splitlines() if line.strip()]
+    blocks = [block.splitlines()[1:] for block in readme.split("```")[1::2]]  # drop "bash"
+    commands, tests = ([line for line in block if line.strip()] for block in blocks[:2])
     assert len(commands) == 1 and commands[0].endswith("snakemake --cores all")
     assert len(tests) == 1 and tests[0] in (REPO / ".ci" / "run").read_text()
