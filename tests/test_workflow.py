@@ -30,7 +30,7 @@ TINY = {
 def merged(base: dict, update: dict) -> dict:
     out = dict(base)
     for key, value in update.items():
-        out[key] = merged(base[key], value) if isinstance(value, dict) else value
+        out[key] = merged(base.get(key, {}), value) if isinstance(value, dict) else value
     return out
 
 
@@ -118,8 +118,8 @@ def test_attack_change_reruns_only_evaluation(run, tmp_path):
 
 def test_crop_size_change_reruns_from_cropping(run, tmp_path):
     changed = write_config(tmp_path / "c.yaml", merged(TINY, {"faces": {"crop_size": 56}}))
-    assert scheduled_rules(run["workdir"], changed) == {
-        "crop_faces", "estimate_depth", "train", "evaluate", "tables", "all"}
+    assert scheduled_rules(run["workdir"], changed) == {  # skip records come from crop_faces too
+        "crop_faces", "estimate_depth", "train", "evaluate", "tables", "collect_skips", "all"}
 
 
 def test_unchanged_config_schedules_nothing(run):
