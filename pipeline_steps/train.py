@@ -15,7 +15,7 @@ from depthfake.cli import add_shard_arguments, face_index_from_args
 from depthfake.data import FaceDepthDataset
 from depthfake.models import DetectorConfig, create_detector, save_detector
 from depthfake.steps import limit_threads, setup_logging
-from depthfake.training import TrainSettings, fit
+from depthfake.training import OPTIMIZERS, TrainSettings, fit
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pretrained", action="store_true", help="ImageNet weights (timm hub)")
     parser.add_argument("--pretrained-file", help="local pretrained weights file")
     for name, default in vars(TrainSettings()).items():
-        parser.add_argument("--" + name.replace("_", "-"), type=type(default), default=default)
+        parser.add_argument("--" + name.replace("_", "-"), type=type(default), default=default,
+                            choices=OPTIMIZERS if name == "optimizer" else None)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--forgery", required=True, help="cell label: forgery kind or ALL")
     parser.add_argument("--compression", required=True, help="cell label: compression")

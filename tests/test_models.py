@@ -106,3 +106,9 @@ def test_unsupported_split_is_explained():
         create_detector(config)
     with pytest.raises(ValueError, match="split_block must be in 1..6"):
         create_detector(DetectorConfig(detector="mdn", split_block=7, **SMALL))
+
+
+@pytest.mark.parametrize("name", list_detectors())
+def test_new_detectors_start_at_chance(name, batch):
+    logits = create_detector(DetectorConfig(detector=name, **SMALL)).eval()(*batch)
+    assert torch.equal(logits, torch.zeros(2, 2))  # zero-initialised head: loss ln 2

@@ -18,6 +18,7 @@ rule train:
             if config["train"]["pretrained_file"]
             else ""
         ),
+        optimizer=config["train"]["optimizer"],
         epochs=config["train"]["epochs"],
         batch_size=config["train"]["batch_size"],
         lr=config["train"]["lr"],
@@ -34,7 +35,7 @@ rule train:
         "python {params.step} {params.shards} --detector {wildcards.model}"
         " --backbone {params.backbone} --split-block {params.split_block}"
         " --input-size {params.input_size} {params.pretrained} {params.pretrained_file}"
-        " --epochs {params.epochs} --batch-size {params.batch_size} --lr {params.lr}"
+        " --optimizer {params.optimizer} --epochs {params.epochs} --batch-size {params.batch_size} --lr {params.lr}"
         " --weight-decay {params.weight_decay} --seed {params.seed} --threads {threads}"
         " --forgery {wildcards.forgery} --compression {wildcards.compression}"
         " --out-weights {output.weights} --out-meta {output.meta} --log {log}"

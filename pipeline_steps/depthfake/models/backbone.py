@@ -35,6 +35,16 @@ def create_backbone(name: str, in_chans: int, num_classes: int = 0, pretrained: 
         ) from err
 
 
+def zero_init(head: nn.Linear) -> nn.Linear:
+    """Start a new 2-way head at zero, so training starts at chance (loss ln 2).
+
+    timm's EfficientNet init draws a 2-way head from U(+-1/sqrt(2)), whose logits are large.
+    """
+    nn.init.zeros_(head.weight)
+    nn.init.zeros_(head.bias)
+    return head
+
+
 def split_backbone(model: nn.Module, split_block: int) -> tuple[nn.Module, nn.Module]:
     """Cut a timm model into (front, tail): front gives the pre-activation feature map after
     `blocks[:split_block]`, tail continues to the pooled feature vector."""

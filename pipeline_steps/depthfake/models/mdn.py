@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from depthfake import streams
-from depthfake.models.backbone import create_backbone, split_backbone
+from depthfake.models.backbone import create_backbone, split_backbone, zero_init
 from depthfake.models.registry import DetectorConfig, register_detector
 
 
@@ -34,7 +34,7 @@ class MaskedDepthfakeNetwork(nn.Module):
                                 pretrained_file=pretrained_file)
         self.rgb_front, self.rgb_tail = split_backbone(rgb, config.split_block)
         self.depth_front, self.depth_tail = split_backbone(depth, config.split_block)
-        self.classifier = nn.Linear(rgb.num_features + depth.num_features, 2)
+        self.classifier = zero_init(nn.Linear(rgb.num_features + depth.num_features, 2))
 
     def masked_features(self, rgb: torch.Tensor, depth: torch.Tensor
                         ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

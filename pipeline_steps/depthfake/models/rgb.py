@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from depthfake import streams
-from depthfake.models.backbone import create_backbone
+from depthfake.models.backbone import create_backbone, zero_init
 from depthfake.models.registry import DetectorConfig, register_detector
 
 
@@ -19,6 +19,7 @@ class RGBDetector(nn.Module):
         super().__init__()
         self.backbone = create_backbone(config.backbone, in_chans=3, num_classes=2,
                                         pretrained=pretrained, pretrained_file=pretrained_file)
+        zero_init(self.backbone.get_classifier())
 
     def forward(self, rgb: torch.Tensor, depth: torch.Tensor | None = None) -> torch.Tensor:
         return self.backbone(rgb)
