@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 import pandas as pd
+import torch
 from depthfake.cli import add_shard_arguments, face_index_from_args
 from depthfake.data import FaceDepthDataset
 from depthfake.models import DetectorConfig, create_detector, save_detector
@@ -31,6 +32,7 @@ def split_rows(index: pd.DataFrame, split: str) -> pd.DataFrame:
 def train(index: pd.DataFrame, config: DetectorConfig, settings: TrainSettings, pretrained: bool,
           pretrained_file: str | None, cell: dict, out_weights: Path, out_meta: Path) -> dict:
     """Train and save one detector; returns the training record saved with it."""
+    torch.manual_seed(settings.seed)  # initialisation and augmentation draws
     model = create_detector(config, pretrained=pretrained, pretrained_file=pretrained_file)
     datasets = {split: FaceDepthDataset(split_rows(index, split), config,
                                         with_depth=model.uses_depth, flip=split == "train")

@@ -62,7 +62,6 @@ def fit(model: nn.Module, train: Dataset, val: Dataset, settings: TrainSettings
         ) -> tuple[nn.Module, dict]:
     """The optimizer + ReduceLROnPlateau on the validation loss; returns the epoch with the lowest
     validation loss (never a test-set choice) and the per-epoch history."""
-    torch.manual_seed(settings.seed)
     loader = DataLoader(train, batch_size=settings.batch_size, shuffle=True, drop_last=False,
                         generator=torch.Generator().manual_seed(settings.seed))
     optimizer = make_optimizer(model, settings)
