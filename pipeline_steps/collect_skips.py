@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 from pathlib import Path
 
 from depthfake.skips import merge_skip_files
-from depthfake.steps import setup_logging
+from depthfake.steps import setup_logging, step_parser
 
 log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = step_parser(__doc__)
     parser.add_argument("--skips", type=Path, nargs="*", default=[], help="per-job skip CSVs")
     parser.add_argument("--out", type=Path, required=True, help="merged CSV")
-    parser.add_argument("--log", type=Path, help="log file")
     args = parser.parse_args(argv)
     setup_logging(args.log)
     merged = merge_skip_files(args.skips, args.out)

@@ -7,7 +7,6 @@ A video with no face in any frame is also recorded as skipped.
 
 from __future__ import annotations
 
-import argparse
 import logging
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pandas as pd
 from depthfake.faces import create_face_detector, crop_face, largest_face
 from depthfake.h5store import write_h5
 from depthfake.skips import SkipLog
-from depthfake.steps import atomic_output, setup_logging
+from depthfake.steps import add_index_outputs, atomic_output, setup_logging, step_parser
 from tqdm import tqdm
 
 log = logging.getLogger(__name__)
@@ -63,7 +62,7 @@ def crop_faces(frames_file: Path, frame_index: Path, backend: str, backend_optio
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = step_parser(__doc__)
     parser.add_argument("--frames", type=Path, required=True, help="HDF5 from extract_frames")
     parser.add_argument("--frame-index", type=Path, required=True, help="its Parquet index")
     parser.add_argument("--backend", default="dlib", help="face backend")
@@ -72,9 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--crop-size", type=int, default=224, help="side of the saved crops")
     parser.add_argument("--scale", type=float, default=1.3, help="crop side / face box side")
     parser.add_argument("--out-faces", type=Path, required=True, help="HDF5 of crops")
-    parser.add_argument("--out-index", type=Path, required=True, help="Parquet frame index")
-    parser.add_argument("--out-skips", type=Path, required=True, help="CSV of skipped videos")
-    parser.add_argument("--log", type=Path, help="log file")
+    add_index_outputs(parser)
     args = parser.parse_args(argv)
     setup_logging(args.log)
     options = {"upsample": args.upsample, "landmark_model": args.landmark_model}

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from depthfake.demo import build_demo_dataset
-from depthfake.steps import setup_logging
+from depthfake.steps import setup_logging, step_parser
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = step_parser(__doc__)
     parser.add_argument("--out", type=Path, required=True,
                         help="data set root to create (FF++ layout); replaced atomically")
     parser.add_argument("--reals-per-person", type=int, default=6,
@@ -20,7 +19,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of everything random")
     parser.add_argument("--workers", type=int, default=2,
                         help="threads rendering and encoding videos (default 2)")
-    parser.add_argument("--log", type=Path, default=None, help="also write the log here")
     args = parser.parse_args(argv)
     setup_logging(args.log)
     build_demo_dataset(args.out, reals_per_person=args.reals_per_person,

@@ -5,7 +5,6 @@ Depth is relative, in [0, 1] (1 = nearest), NaN on background pixels.
 
 from __future__ import annotations
 
-import argparse
 import logging
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import h5py
 import numpy as np
 from depthfake.depth import create_depth_estimator
 from depthfake.h5store import write_h5
-from depthfake.steps import setup_logging
+from depthfake.steps import setup_logging, step_parser
 from tqdm import tqdm
 
 log = logging.getLogger(__name__)
@@ -39,13 +38,12 @@ def estimate_depth(faces_file: Path, backend: str, backend_options: dict, out_de
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = step_parser(__doc__)
     parser.add_argument("--faces", type=Path, required=True, help="HDF5 from crop_faces")
     parser.add_argument("--backend", default="landmark_mesh", help="depth backend")
     parser.add_argument("--focal-scale", type=float, default=1.0,
                         help="landmark_mesh: focal length in crop sides")
     parser.add_argument("--out-depth", type=Path, required=True, help="HDF5 of depth maps")
-    parser.add_argument("--log", type=Path, help="log file")
     args = parser.parse_args(argv)
     setup_logging(args.log)
     estimate_depth(args.faces, args.backend, {"focal_scale": args.focal_scale}, args.out_depth)

@@ -7,7 +7,6 @@ seeded per sample); depth is attacked in the paper's `perturb` mode. Writes one 
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 from pathlib import Path
@@ -23,7 +22,7 @@ from depthfake.attacks import (
 from depthfake.cli import add_shard_arguments, face_index_from_args
 from depthfake.data import FaceDepthDataset
 from depthfake.models import load_detector
-from depthfake.steps import atomic_output, limit_threads, setup_logging
+from depthfake.steps import atomic_output, limit_threads, setup_logging, step_parser
 from depthfake.training import predict
 
 log = logging.getLogger(__name__)
@@ -53,7 +52,7 @@ def evaluate(index: pd.DataFrame, weights: Path, meta: Path, params: AttackParam
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = step_parser(__doc__)
     add_shard_arguments(parser)
     parser.add_argument("--weights", type=Path, required=True, help=".safetensors from train")
     parser.add_argument("--meta", type=Path, required=True, help=".json from train")
@@ -63,7 +62,6 @@ def main(argv: list[str] | None = None) -> None:
                         help="perturb: the attack is applied to the stored depth map")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True, help="Parquet of predictions")
-    parser.add_argument("--log", type=Path, help="log file")
     args = parser.parse_args(argv)
     setup_logging(args.log)
     limit_threads(args.threads)

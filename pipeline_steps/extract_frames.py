@@ -6,7 +6,6 @@ shard's skip records (missing, unreadable or truncated videos).
 
 from __future__ import annotations
 
-import argparse
 import logging
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pandas as pd
 from depthfake.ffpp import list_videos, shard
 from depthfake.h5store import write_h5
 from depthfake.skips import SkipLog
-from depthfake.steps import atomic_output, setup_logging
+from depthfake.steps import add_index_outputs, atomic_output, setup_logging, step_parser
 from depthfake.video import VideoError, read_sampled_frames
 from tqdm import tqdm
 
@@ -54,7 +53,7 @@ def extract_frames(dataset_root: Path, splits_dir: Path, kind: str, compression:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = step_parser(__doc__)
     parser.add_argument("--dataset-root", type=Path, required=True, help="FF++-layout root")
     parser.add_argument("--splits-dir", type=Path, required=True,
                         help="folder holding FF++'s train/val/test.json")
@@ -65,9 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--frames-per-video", type=int, default=32)
     parser.add_argument("--real-source", default="youtube", help="folder of the reals")
     parser.add_argument("--out-frames", type=Path, required=True, help="HDF5 of frames")
-    parser.add_argument("--out-index", type=Path, required=True, help="Parquet frame index")
-    parser.add_argument("--out-skips", type=Path, required=True, help="CSV of skipped videos")
-    parser.add_argument("--log", type=Path, help="log file")
+    add_index_outputs(parser)
     args = parser.parse_args(argv)
     setup_logging(args.log)
     extract_frames(args.dataset_root, args.splits_dir, args.kind, args.compression, args.shard,

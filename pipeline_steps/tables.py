@@ -6,13 +6,12 @@ per attack. Both give frame-level accuracy (%) and AUC; the best of each column 
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pandas as pd
 from depthfake.attacks import ATTACKS
 from depthfake.report import cell_metrics, to_markdown, wide_table
-from depthfake.steps import atomic_output, setup_logging
+from depthfake.steps import atomic_output, setup_logging, step_parser
 
 DEPTH_MODE_CAPTION = {
     "perturb": "depth under attack: `perturb` mode (the paper's): the same operation, with "
@@ -54,14 +53,13 @@ def make_tables(predictions: pd.DataFrame, compressions: list[str], forgeries: l
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = step_parser(__doc__)
     parser.add_argument("--predictions", type=Path, nargs="+", required=True,
                         help="Parquet files from evaluate")
     parser.add_argument("--compressions", nargs="+", required=True, help="column order")
     parser.add_argument("--forgeries", nargs="+", required=True, help="column order")
     parser.add_argument("--models", nargs="+", required=True, help="row order")
     parser.add_argument("--out-dir", type=Path, required=True)
-    parser.add_argument("--log", type=Path, help="log file")
     args = parser.parse_args(argv)
     setup_logging(args.log)
     predictions = pd.concat([pd.read_parquet(p) for p in args.predictions], ignore_index=True)

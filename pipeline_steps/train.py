@@ -6,7 +6,6 @@ JSON holding the model config, its preprocessing, the cell and the training hist
 
 from __future__ import annotations
 
-import argparse
 import logging
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import torch
 from depthfake.cli import add_shard_arguments, face_index_from_args
 from depthfake.data import FaceDepthDataset
 from depthfake.models import DetectorConfig, create_detector, save_detector
-from depthfake.steps import limit_threads, setup_logging
+from depthfake.steps import limit_threads, setup_logging, step_parser
 from depthfake.training import OPTIMIZERS, TrainSettings, fit
 
 log = logging.getLogger(__name__)
@@ -47,7 +46,7 @@ def train(index: pd.DataFrame, config: DetectorConfig, settings: TrainSettings, 
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = step_parser(__doc__)
     add_shard_arguments(parser)
     parser.add_argument("--detector", required=True, help="registered detector (rgb, mdn)")
     parser.add_argument("--backbone", default="mobilenetv2_050", help="timm model name")
@@ -63,7 +62,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--compression", required=True, help="cell label: compression")
     parser.add_argument("--out-weights", type=Path, required=True, help=".safetensors")
     parser.add_argument("--out-meta", type=Path, required=True, help=".json")
-    parser.add_argument("--log", type=Path, help="log file")
     args = parser.parse_args(argv)
     setup_logging(args.log)
     limit_threads(args.threads)

@@ -1,4 +1,4 @@
-"""Command-line options shared by the step scripts that read face shards."""
+"""Command-line options of the step scripts that read face shards (train, evaluate)."""
 
 from __future__ import annotations
 

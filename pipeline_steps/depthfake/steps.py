@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import logging
 import os
@@ -53,3 +54,16 @@ def limit_threads(threads: int) -> None:
 
     torch.set_num_threads(max(1, threads))
     cv2.setNumThreads(max(1, threads))
+
+
+def step_parser(description: str | None) -> argparse.ArgumentParser:
+    """The argument parser of a step script, with its --log option."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--log", type=Path, help="log file (default: stderr)")
+    return parser
+
+
+def add_index_outputs(parser: argparse.ArgumentParser) -> None:
+    """--out-index/--out-skips: the frame index and skip records a per-shard stage writes."""
+    parser.add_argument("--out-index", type=Path, required=True, help="Parquet frame index")
+    parser.add_argument("--out-skips", type=Path, required=True, help="CSV of skipped videos")
