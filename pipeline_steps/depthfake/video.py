@@ -9,6 +9,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from depthfake.steps import atomic_output
+
 # A gap longer than this many frames is crossed by seeking instead of decoding through it.
 SEEK_GAP = 48
 
@@ -72,22 +74,17 @@ def write_h264(path: str | os.PathLike, frames: list[np.ndarray], fps: float, cr
     import imageio_ffmpeg
 
     height, width = frames[0].shape[:2]
-    final = Path(path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.stem}.tmp{final.suffix}")
     command = [
         imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error",
         "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", f"{fps}",
         "-i", "-", "-c:v", "libx264", "-preset", "veryfast",
         *(["-qp", "0"] if crf == 0 else ["-crf", str(crf)]),
-        "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(tmp),
+        "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4",
     ]
     data = b"".join(np.ascontiguousarray(f, dtype=np.uint8).tobytes() for f in frames)
-    try:
-        subprocess.run(command, input=data, check=True, capture_output=True)
-        os.replace(tmp, final)
-    except subprocess.CalledProcessError as err:
-        message = err.stderr.decode(errors="replace")
-        raise VideoError(f"ffmpeg failed on {final}: {message}") from err
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_output(path) as tmp:
+        try:
+            subprocess.run([*command, str(tmp)], input=data, check=True, capture_output=True)
+        except subprocess.CalledProcessError as err:
+            message = err.stderr.decode(errors="replace")
+            raise VideoError(f"ffmpeg failed on {path}: {message}") from err

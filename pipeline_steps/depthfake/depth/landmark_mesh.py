@@ -38,8 +38,8 @@ class LandmarkMeshDepth:
 
     def estimate(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
         size = crops.shape[1]
-        return np.stack([self.estimate_one(lm, size) for lm in landmarks]) if len(crops) else (
-            np.zeros((0, size, size), np.float32))
+        maps = [self.estimate_one(points, size) for points in landmarks]
+        return np.stack(maps) if maps else np.zeros((0, size, size), np.float32)
 
     def estimate_one(self, landmarks: np.ndarray, size: int) -> np.ndarray:
         """Relative depth of one crop (NaN background; all NaN if the pose cannot be fitted)."""
