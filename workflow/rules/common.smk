@@ -2,10 +2,10 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(workflow.basedir) / "pipeline_steps"))
+STEPS = Path(workflow.basedir) / "pipeline_steps"
+sys.path.insert(0, str(STEPS))
 from depthfake.streams import uses_depth  # torch-free: tells which models read depth
 
-STEPS = Path(workflow.basedir) / "pipeline_steps"
 DATASET = config["dataset"]
 REAL = "real"
 KINDS = [REAL, *DATASET["forgeries"]]
