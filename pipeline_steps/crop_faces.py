@@ -13,11 +13,12 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
+
 from depthfake.faces import create_face_detector, crop_face, largest_face
 from depthfake.h5store import write_h5
 from depthfake.skips import SkipLog
 from depthfake.steps import add_index_outputs, atomic_output, setup_logging, step_parser
-from tqdm import tqdm
 
 log = logging.getLogger(__name__)
 STAGE = "crop_faces"

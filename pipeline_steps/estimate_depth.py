@@ -10,10 +10,11 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+from tqdm import tqdm
+
 from depthfake.depth import create_depth_estimator
 from depthfake.h5store import write_h5
 from depthfake.steps import setup_logging, step_parser
-from tqdm import tqdm
 
 log = logging.getLogger(__name__)
 BATCH = 256

@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 import pandas as pd
+
 from depthfake.attacks import (
     CONDITIONS,
     DEPTH_MODES,

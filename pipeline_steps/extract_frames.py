@@ -11,12 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
+
 from depthfake.ffpp import list_videos, shard
 from depthfake.h5store import write_h5
 from depthfake.skips import SkipLog
 from depthfake.steps import add_index_outputs, atomic_output, setup_logging, step_parser
 from depthfake.video import VideoError, read_sampled_frames
-from tqdm import tqdm
 
 log = logging.getLogger(__name__)
 STAGE = "extract_frames"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+
 from depthfake.attacks import ATTACKS
 from depthfake.report import cell_metrics, to_markdown, wide_table
 from depthfake.steps import atomic_output, setup_logging, step_parser

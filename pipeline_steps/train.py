@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import torch
+
 from depthfake.cli import add_shard_arguments, face_index_from_args
 from depthfake.data import FaceDepthDataset
 from depthfake.models import DetectorConfig, create_detector, save_detector
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def split_rows(index: pd.DataFrame, split: str) -> pd.DataFrame:
+    """The faces of one split; both classes must be there."""
     rows = index[index["split"] == split]
     if rows.empty or rows["label"].nunique() < 2:
         raise ValueError(f"the {split} split needs faces of both classes; it has "

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
 from depthfake.demo import build as demo_build
 from depthfake.demo import build_demo_dataset
 from depthfake.faces import create_face_detector, largest_face
@@ -124,6 +125,7 @@ def test_swapped_face_looks_like_its_source(demo):
     """dlib's face descriptor: swaps move toward the source's identity, reenactments keep the
     target's."""
     import dlib
+
     from depthfake.faces.dlib_backend import default_predictor_path
 
     models = default_predictor_path().parent

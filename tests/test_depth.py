@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from depthfake.depth import create_depth_estimator, list_depth_backends
 from depthfake.depth.mesh import load_generic_face
 from depthfake.depth.raster import rasterize_depth

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from depthfake.faces import Face, crop_face, largest_face, list_face_backends, square_box
 from depthfake.faces.dlib_backend import resolve_predictor_path
 

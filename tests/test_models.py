@@ -7,6 +7,8 @@ import json
 import pytest
 import timm
 import torch
+from safetensors.torch import save_file
+
 from depthfake import streams
 from depthfake.models import (
     DetectorConfig,
@@ -17,7 +19,6 @@ from depthfake.models import (
 )
 from depthfake.models.backbone import PretrainedWeightsError, create_backbone
 from depthfake.models.mdn import rgb_mask
-from safetensors.torch import save_file
 
 SMALL = dict(backbone="mobilenetv2_050", input_size=64)
 

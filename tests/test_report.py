@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from depthfake.report import cell_metrics, to_markdown, wide_table
 from sklearn.metrics import roc_auc_score
+
+from depthfake.report import cell_metrics, to_markdown, wide_table
+
 from tables import make_tables
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from depthfake.ffpp import OFFICIAL_SPLITS_DIR, list_videos, shard, video_path, video_splits
 
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import REPO
 
 STAGES = ["demo_dataset", "extract_frames", "crop_faces", "estimate_depth", "train", "evaluate",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 import torch
+from torch.utils.data import Dataset
+
 from depthfake.models import DetectorConfig, create_detector
 from depthfake.training import TrainSettings, fit, make_optimizer, predict
-from torch.utils.data import Dataset
 
 
 class Separable(Dataset):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from depthfake.video import VideoError, read_sampled_frames, sample_indices, write_h264
 
 

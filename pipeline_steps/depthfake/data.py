@@ -23,7 +23,8 @@ def load_face_index(index_files: list[str | os.PathLike], face_files: list[str |
     tables = []
     for index_file, face_file, depth_file in zip(index_files, face_files, depth_files, strict=True):
         table = pd.read_parquet(index_file)
-        tables.append(table.assign(face_file=str(face_file), depth_file=str(depth_file)))
+        tables.append(table.assign(face_file=str(face_file),
+                                   depth_file=str(depth_file) if depth_file else None))
     index = pd.concat(tables, ignore_index=True)
     return index[index["has_face"]].reset_index(drop=True)
 
@@ -49,6 +50,8 @@ class FaceDepthDataset(Dataset):
     def __init__(self, index: pd.DataFrame, config: DetectorConfig, condition: str = "clean",
                  attack_params: AttackParams | None = None, attack_seed: int = 0,
                  with_depth: bool = True, flip: bool = False):
+        if with_depth and index["depth_file"].isna().any():
+            raise ValueError("this model reads depth maps: give their HDF5 files (--depth)")
         self.index = index.reset_index(drop=True)
         self.config = config
         self.condition = condition
