@@ -52,7 +52,8 @@ def test_layout_is_ffpp(demo):
     assert all(re.fullmatch(r"manipulated_sequences/(FaceSwap|Face2Face)/(raw|c40)/videos/"
                             r"\d{3}_\d{3}\.mp4", f) for f in fakes)
     assert sorted(p.name for p in root.iterdir()) == [
-        "README.md", "manifest.csv", "manipulated_sequences", "original_sequences", "splits"]
+        demo_build.BUILD_MARKER, "README.md", "manifest.csv", "manipulated_sequences",
+        "original_sequences", "splits"]
     readme = (root / "README.md").read_text()
     assert all(word in readme for word in ("Eileen Collins", "Grace Hopper", "carphone"))
     assert not list(root.parent.glob(".ffpp.*")), "temporary build folders were left behind"
@@ -169,6 +170,15 @@ def test_refuses_bad_arguments_and_foreign_folders(tmp_path):
     with pytest.raises(FileExistsError):
         build_demo_dataset(tmp_path / "mine", reals_per_person=2, frames_per_clip=1)
     assert (tmp_path / "mine" / "thesis.tex").read_text() == "precious"
+
+
+def test_rebuild_replaces_an_earlier_build_without_its_manifest(tmp_path):
+    out = tmp_path / "demo"
+    build_demo_dataset(out, reals_per_person=2, frames_per_clip=1, seed=0)
+    (out / "manifest.csv").unlink()  # what Snakemake does to the rule's output before a rerun
+    manifest = build_demo_dataset(out, reals_per_person=2, frames_per_clip=1, seed=1)
+    assert (out / "manifest.csv").is_file() and len(manifest) == 6 * 3 * 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
 
 
 def test_plan_is_deterministic_for_a_seed():

@@ -31,6 +31,9 @@ STILL_SIZE = (288, 288)
 STILL_FACE_WIDTH = (115.0, 135.0)  # dlib box width range of a framed still, pixels
 STILL_SHIFT = 10.0  # largest offset of a framed still's face from the centre, pixels
 VIDEO_ZOOM = 1.25  # faces ~130 px like the stills'; hides the borders under mild motion
+# Marks a folder as a demo build that a rebuild may replace (Snakemake deletes the manifest,
+# the rule's output, before rerunning the rule).
+BUILD_MARKER = ".depthfake-demo"
 MANIFEST_COLUMNS = ["video", "kind", "label", "compression", "split", "person", "source_person",
                     "path"]
 
@@ -202,6 +205,7 @@ def write_dataset(root: Path, reals_per_person: int, frames_per_clip: int, seed:
     ], columns=MANIFEST_COLUMNS).sort_values(["kind", "compression", "video"], ignore_index=True)
     manifest.to_csv(root / "manifest.csv", index=False)
     (root / "README.md").write_text(readme(reals_per_person, frames_per_clip, seed))
+    (root / BUILD_MARKER).write_text(f"seed {seed}\n")
     return manifest
 
 
@@ -211,7 +215,7 @@ def build_demo_dataset(out: Path, reals_per_person: int = 6, frames_per_clip: in
 
     Args:
         out: the data set root; an existing folder is replaced only if it is an earlier
-            demo build (it holds manifest.csv) or empty.
+            demo build (it holds BUILD_MARKER) or empty.
         reals_per_person: real videos per person (even, at least 2: pairs join two people).
         frames_per_clip: frames of every video.
         seed: everything (framing, motion, ids, pairs, mouth curves) follows from it.
@@ -222,7 +226,7 @@ def build_demo_dataset(out: Path, reals_per_person: int = 6, frames_per_clip: in
     if frames_per_clip < 1:
         raise ValueError(f"frames_per_clip must be >= 1, got {frames_per_clip}")
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not (out / "manifest.csv").is_file():
+    if out.exists() and any(out.iterdir()) and not (out / BUILD_MARKER).is_file():
         raise FileExistsError(f"{out} exists and is not a demo data set; not replacing it")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
