@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pretrained-file", help="local pretrained weights file")
     for name, default in vars(TrainSettings()).items():
         parser.add_argument("--" + name.replace("_", "-"), type=type(default), default=default,
-                            choices=OPTIMIZERS if name == "optimizer" else None)
+                            choices=list(OPTIMIZERS) if name == "optimizer" else None)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--forgery", required=True, help="cell label: forgery kind or ALL")
     parser.add_argument("--compression", required=True, help="cell label: compression")

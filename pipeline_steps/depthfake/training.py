@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -12,9 +13,6 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 log = logging.getLogger(__name__)
-
-
-OPTIMIZERS = ("adam", "sgd")
 
 
 @dataclass(frozen=True)
@@ -29,15 +27,20 @@ class TrainSettings:
     seed: int = 42
 
 
+# Adam (the paper's), or SGD with momentum 0.9 (generalises better from scratch).
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "sgd": functools.partial(torch.optim.SGD, momentum=0.9),
+}
+
+
 def make_optimizer(model: nn.Module, settings: TrainSettings) -> torch.optim.Optimizer:
-    """Adam (the paper's), or SGD with momentum 0.9 (generalises better from scratch)."""
-    if settings.optimizer == "adam":
-        return torch.optim.Adam(model.parameters(), lr=settings.lr,
-                                weight_decay=settings.weight_decay)
-    if settings.optimizer == "sgd":
-        return torch.optim.SGD(model.parameters(), lr=settings.lr, momentum=0.9,
-                               weight_decay=settings.weight_decay)
-    raise ValueError(f"unknown optimizer {settings.optimizer!r}; available: {OPTIMIZERS}")
+    """The optimizer `settings.optimizer` names, with its learning rate and weight decay."""
+    if settings.optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {settings.optimizer!r}; available: "
+                         f"{', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[settings.optimizer](model.parameters(), lr=settings.lr,
+                                          weight_decay=settings.weight_decay)
 
 
 def predict(model: nn.Module, dataset: Dataset, batch_size: int = 128
