@@ -1,13 +1,12 @@
 # RGB-D deepfake detection: videos -> frames -> face crops -> depth -> detectors -> tables.
-from snakemake.utils import min_version, validate
+# The config is validated against depthfake.settings.WorkflowConfig in common.smk
+# (workflow/schemas/config.schema.yaml is generated from it).
+from snakemake.utils import min_version
 
 min_version("9.0")
 
 
 configfile: "config.yaml"
-
-
-validate(config, schema="workflow/schemas/config.schema.yaml")
 
 
 include: "workflow/rules/common.smk"

@@ -14,7 +14,8 @@ log = logging.getLogger(__name__)
 def main(argv: list[str] | None = None) -> None:
     parser = step_parser(__doc__)
     parser.add_argument("--skips", type=Path, nargs="*", default=[], help="per-job skip CSVs")
-    parser.add_argument("--out", type=Path, required=True, help="merged CSV")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="merged CSV (first line: a # comment with the provenance)")
     args = parser.parse_args(argv)
     setup_logging(args.log)
     merged = merge_skip_files(args.skips, args.out)

@@ -10,53 +10,51 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import h5py
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from depthfake.faces import create_face_detector, crop_face, largest_face
-from depthfake.h5store import write_h5
+from depthfake.files import read_parquet, write_parquet
+from depthfake.h5store import open_h5, read_settings, write_h5
+from depthfake.preprocess import FaceCropper
+from depthfake.settings import FaceSettings, add_arguments, from_args
 from depthfake.skips import SkipLog
-from depthfake.steps import add_index_outputs, atomic_output, setup_logging, step_parser
+from depthfake.steps import add_index_outputs, setup_logging, step_parser
 
 log = logging.getLogger(__name__)
 STAGE = "crop_faces"
 
 
-def crop_faces(frames_file: Path, frame_index: Path, backend: str, backend_options: dict,
-               crop_size: int, scale: float, out_faces: Path, out_index: Path,
-               out_skips: Path) -> pd.DataFrame:
+def crop_faces(frames_file: Path, frame_index: Path, settings: FaceSettings, out_faces: Path,
+               out_index: Path, out_skips: Path) -> pd.DataFrame:
     """Crop one shard's frames; returns the extended frame index."""
-    index = pd.read_parquet(frame_index)
-    detector = create_face_detector(backend, **backend_options)
-    skips = SkipLog(STAGE)
-    crops, boxes, landmarks, rows = [], [], [], np.full(len(index), -1, np.int64)
-    with h5py.File(frames_file, "r") as frames_h5:
+    index = read_parquet(frame_index)
+    cropper = FaceCropper(settings)
+    skips = SkipLog(STAGE, str(index["dataset"].iloc[0]) if len(index) else "")
+    crops, rows = [], np.full(len(index), -1, np.int64)
+    with open_h5(frames_file) as frames_h5:
         for video, group in tqdm(index.groupby("video", sort=False), desc=STAGE):
             frames = frames_h5[f"videos/{video}"]
             for position, frame_row in zip(group["position"], group.index, strict=True):
-                image = frames[position]
-                face = largest_face(detector.detect(image))
-                if face is None:
-                    continue
-                crop = crop_face(image, face, crop_size, scale)
-                rows[frame_row] = len(crops)
-                crops.append(crop.image)
-                boxes.append(crop.box)
-                landmarks.append(crop.landmarks)
+                crop = cropper.crop(frames[position])
+                if crop is not None:
+                    rows[frame_row] = len(crops)
+                    crops.append(crop)
             if (rows[group.index] < 0).all():
                 first = group.iloc[0]
                 skips.add(video, first["kind"], first["compression"],
                           f"no face detected in any of {len(group)} frames")
     index = index.assign(has_face=rows >= 0, row=rows)
-    with write_h5(out_faces, backend=backend, crop_size=crop_size, scale=scale) as h5:
-        h5.create_dataset("crops", data=np.asarray(crops, np.uint8).reshape(
-            -1, crop_size, crop_size, 3))
-        h5.create_dataset("boxes", data=np.asarray(boxes, np.int32).reshape(-1, 3))
-        h5.create_dataset("landmarks", data=np.asarray(landmarks, np.float32).reshape(-1, 68, 2))
-    with atomic_output(out_index) as tmp:
-        index.to_parquet(tmp, index=False)
+    size = settings.crop_size
+    produced_by = {**read_settings(frames_file), "faces": settings.model_dump()}
+    with write_h5(out_faces, produced_by) as h5:
+        h5.create_dataset("crops", data=np.asarray([c.image for c in crops], np.uint8).reshape(
+            -1, size, size, 3))
+        h5.create_dataset("boxes", data=np.asarray([c.box for c in crops], np.int32).reshape(
+            -1, 3))
+        h5.create_dataset("landmarks", data=np.asarray(
+            [c.landmarks for c in crops], np.float32).reshape(-1, 68, 2))
+    write_parquet(out_index, index)
     skips.write(out_skips)
     log.info("faces in %d of %d frames", int(index["has_face"].sum()), len(index))
     return index
@@ -66,18 +64,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = step_parser(__doc__)
     parser.add_argument("--frames", type=Path, required=True, help="HDF5 from extract_frames")
     parser.add_argument("--frame-index", type=Path, required=True, help="its Parquet index")
-    parser.add_argument("--backend", default="dlib", help="face backend")
-    parser.add_argument("--upsample", type=int, default=1, help="dlib: frame doublings")
-    parser.add_argument("--landmark-model", help="dlib: path of the 68-point model file")
-    parser.add_argument("--crop-size", type=int, default=224, help="side of the saved crops")
-    parser.add_argument("--scale", type=float, default=1.3, help="crop side / face box side")
+    add_arguments(parser, FaceSettings)
     parser.add_argument("--out-faces", type=Path, required=True, help="HDF5 of crops")
     add_index_outputs(parser)
     args = parser.parse_args(argv)
     setup_logging(args.log)
-    options = {"upsample": args.upsample, "landmark_model": args.landmark_model}
-    crop_faces(args.frames, args.frame_index, args.backend, options, args.crop_size, args.scale,
-               args.out_faces, args.out_index, args.out_skips)
+    crop_faces(args.frames, args.frame_index, from_args(FaceSettings, args), args.out_faces,
+               args.out_index, args.out_skips)
 
 
 if __name__ == "__main__":

@@ -8,28 +8,32 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import h5py
 import numpy as np
 from tqdm import tqdm
 
-from depthfake.depth import create_depth_estimator
-from depthfake.h5store import write_h5
+from depthfake.catalogue import DEPTH_BACKENDS
+from depthfake.h5store import open_h5, read_settings, write_h5
+from depthfake.preprocess import DEPTH_BATCH, depth_batches, depth_estimator
+from depthfake.settings import DepthBackendOptions, add_arguments, from_args
 from depthfake.steps import setup_logging, step_parser
 
 log = logging.getLogger(__name__)
-BATCH = 256
 
 
-def estimate_depth(faces_file: Path, backend: str, backend_options: dict, out_depth: Path) -> int:
+def estimate_depth(faces_file: Path, backend: str, options: DepthBackendOptions,
+                   out_depth: Path) -> int:
     """Estimate the depth of every crop of one shard; returns the number of maps."""
-    estimator = create_depth_estimator(backend, **backend_options)
-    with h5py.File(faces_file, "r") as faces, write_h5(out_depth, backend=backend) as out:
+    estimator = depth_estimator(backend, options)
+    produced_by = {**read_settings(faces_file),
+                   "depth": {"backend": backend, "options": options.options_of(backend)}}
+    with open_h5(faces_file) as faces, write_h5(out_depth, produced_by) as out:
         crops, landmarks = faces["crops"], faces["landmarks"]
         depth = out.create_dataset("depth", shape=crops.shape[:3], dtype=np.float16,
                                    chunks=(1, *crops.shape[1:3]) if len(crops) else None)
-        for start in tqdm(range(0, len(crops), BATCH), desc="estimate_depth"):
-            stop = min(start + BATCH, len(crops))
-            depth[start:stop] = estimator.estimate(crops[start:stop], landmarks[start:stop])
+        batches = tqdm(depth_batches(estimator, crops, landmarks), desc="estimate_depth",
+                       total=-(-len(crops) // DEPTH_BATCH))
+        for rows, maps in batches:
+            depth[rows] = maps
         empty = int(np.isnan(depth[:]).all(axis=(1, 2)).sum()) if len(crops) else 0
     if empty:
         log.warning("%d of %d crops got no depth (pose fit failed); they read as zero", empty,
@@ -41,13 +45,14 @@ def estimate_depth(faces_file: Path, backend: str, backend_options: dict, out_de
 def main(argv: list[str] | None = None) -> None:
     parser = step_parser(__doc__)
     parser.add_argument("--faces", type=Path, required=True, help="HDF5 from crop_faces")
-    parser.add_argument("--backend", default="landmark_mesh", help="depth backend")
-    parser.add_argument("--focal-scale", type=float, default=1.0,
-                        help="landmark_mesh: focal length in crop sides")
+    parser.add_argument("--backend", required=True, choices=DEPTH_BACKENDS.names(),
+                        help="depth backend")
+    add_arguments(parser, DepthBackendOptions)
     parser.add_argument("--out-depth", type=Path, required=True, help="HDF5 of depth maps")
     args = parser.parse_args(argv)
     setup_logging(args.log)
-    estimate_depth(args.faces, args.backend, {"focal_scale": args.focal_scale}, args.out_depth)
+    estimate_depth(args.faces, args.backend, from_args(DepthBackendOptions, args),
+                   args.out_depth)
 
 
 if __name__ == "__main__":

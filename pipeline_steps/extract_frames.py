@@ -14,40 +14,40 @@ import pandas as pd
 from tqdm import tqdm
 
 from depthfake.ffpp import list_videos, shard
+from depthfake.files import write_parquet
 from depthfake.h5store import write_h5
+from depthfake.settings import DatasetSource, FrameSettings, add_arguments, from_args
 from depthfake.skips import SkipLog
-from depthfake.steps import add_index_outputs, atomic_output, setup_logging, step_parser
+from depthfake.steps import add_index_outputs, setup_logging, step_parser
 from depthfake.video import VideoError, read_sampled_frames
 
 log = logging.getLogger(__name__)
 STAGE = "extract_frames"
+INDEX_COLUMNS = ["dataset", "video", "kind", "label", "compression", "split", "frame",
+                 "position"]
 
 
-def extract_frames(dataset_root: Path, splits_dir: Path, kind: str, compression: str,
-                   shard_index: int, num_shards: int, frames_per_video: int, real_source: str,
-                   out_frames: Path, out_index: Path, out_skips: Path) -> pd.DataFrame:
+def extract_frames(dataset: str, source: DatasetSource, settings: FrameSettings, kind: str,
+                   compression: str, shard_index: int, num_shards: int, out_frames: Path,
+                   out_index: Path, out_skips: Path) -> pd.DataFrame:
     """Extract one shard; returns its frame index (one row per stored frame)."""
-    videos = shard(list_videos(dataset_root, splits_dir, kind, compression, real_source),
-                   shard_index, num_shards)
-    skips = SkipLog(STAGE)
+    videos = shard(list_videos(source, kind, compression), shard_index, num_shards)
+    skips = SkipLog(STAGE, dataset)
     rows = []
-    with write_h5(out_frames, kind=kind, compression=compression) as h5:
-        progress = tqdm(videos.itertuples(), total=len(videos), desc=f"{STAGE} {kind}")
-        for video in progress:
+    with write_h5(out_frames, {"frames": settings.model_dump()}) as h5:
+        for video in tqdm(videos.itertuples(), total=len(videos), desc=f"{STAGE} {kind}"):
             try:
-                indices, frames = read_sampled_frames(video.path, frames_per_video)
+                indices, frames = read_sampled_frames(video.path, settings.per_video)
             except VideoError as err:
                 skips.add(video.video, kind, compression, f"{err}: {video.path}")
                 continue
             h5.create_dataset(f"videos/{video.video}", data=np.stack(frames), compression="lzf",
                               chunks=(1, *frames[0].shape))
-            rows += [dict(video=video.video, kind=kind, label=video.label,
+            rows += [dict(dataset=dataset, video=video.video, kind=kind, label=video.label,
                           compression=compression, split=video.split, frame=i, position=p)
                      for p, i in enumerate(indices)]
-    index = pd.DataFrame(rows, columns=["video", "kind", "label", "compression", "split",
-                                        "frame", "position"])
-    with atomic_output(out_index) as tmp:
-        index.to_parquet(tmp, index=False)
+    index = pd.DataFrame(rows, columns=INDEX_COLUMNS)
+    write_parquet(out_index, index)
     skips.write(out_skips)
     log.info("%d frames from %d of %d videos", len(index), index["video"].nunique(), len(videos))
     return index
@@ -55,21 +55,19 @@ def extract_frames(dataset_root: Path, splits_dir: Path, kind: str, compression:
 
 def main(argv: list[str] | None = None) -> None:
     parser = step_parser(__doc__)
-    parser.add_argument("--dataset-root", type=Path, required=True, help="FF++-layout root")
-    parser.add_argument("--splits-dir", type=Path, required=True,
-                        help="folder holding FF++'s train/val/test.json")
+    parser.add_argument("--dataset", required=True, help="data set name (recorded in the index)")
+    add_arguments(parser, DatasetSource)
+    add_arguments(parser, FrameSettings)
     parser.add_argument("--kind", required=True, help="'real' or a manipulation folder name")
-    parser.add_argument("--compression", required=True, help="raw, c23 or c40")
+    parser.add_argument("--compression", required=True, help="raw, c23, c40 or none")
     parser.add_argument("--shard", type=int, default=0, help="shard index")
     parser.add_argument("--num-shards", type=int, default=1, help="shards per kind")
-    parser.add_argument("--frames-per-video", type=int, default=32)
-    parser.add_argument("--real-source", default="youtube", help="folder of the reals")
     parser.add_argument("--out-frames", type=Path, required=True, help="HDF5 of frames")
     add_index_outputs(parser)
     args = parser.parse_args(argv)
     setup_logging(args.log)
-    extract_frames(args.dataset_root, args.splits_dir, args.kind, args.compression, args.shard,
-                   args.num_shards, args.frames_per_video, args.real_source, args.out_frames,
+    extract_frames(args.dataset, from_args(DatasetSource, args), from_args(FrameSettings, args),
+                   args.kind, args.compression, args.shard, args.num_shards, args.out_frames,
                    args.out_index, args.out_skips)
 
 

@@ -1,18 +1,23 @@
 """Stage 7: the detection and robustness tables, as Markdown and CSV.
 
-Detection: model x (compression, forgery) on the clean test set. Robustness: the same
-per attack. Both give frame-level accuracy (%) and AUC; the best of each column is bold.
+Detection: (model, backbone, depth backend) x (test data set, compression, forgery) on the
+clean test set. Robustness: the same per attack. Both give frame-level accuracy (%) and AUC,
+the mean ± standard deviation over seeds, the best of each column in bold. The CSVs keep
+every seed's numbers. Every file names the code version and config it came from.
 """
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pandas as pd
 
 from depthfake.attacks import ATTACKS
-from depthfake.report import cell_metrics, to_markdown, wide_table
-from depthfake.steps import atomic_output, setup_logging, step_parser
+from depthfake.files import read_parquet, write_csv, write_text
+from depthfake.provenance import provenance_line
+from depthfake.report import cell_metrics, over_seeds, to_markdown, wide_table
+from depthfake.steps import setup_logging, step_parser
 
 DEPTH_MODE_CAPTION = {
     "perturb": "depth under attack: `perturb` mode (the paper's): the same operation, with "
@@ -20,36 +25,36 @@ DEPTH_MODE_CAPTION = {
 }
 
 
-def write_text(path: Path, text: str) -> None:
-    with atomic_output(path) as tmp:
-        tmp.write_text(text)
+def markdown_section(title: str, metrics: pd.DataFrame, rows: list[tuple],
+                     columns: list[tuple]) -> str:
+    summary = over_seeds(metrics)
+    seeds = sorted(summary["seeds"].unique())
+    note = (f"At least {int(summary['faces'].min())} test faces per cell; accuracy at "
+            f"threshold 0.5; {'/'.join(map(str, seeds))} seed(s) per cell"
+            + (", mean ± standard deviation." if max(seeds) > 1 else "."))
+    return f"{title}\n\n{to_markdown(wide_table(summary, rows, columns), columns)}\n\n{note}\n"
 
 
-def write_csv(path: Path, table: pd.DataFrame) -> None:
-    with atomic_output(path) as tmp:
-        table.to_csv(tmp, index=False, float_format="%.6g")
-
-
-def make_tables(predictions: pd.DataFrame, compressions: list[str], forgeries: list[str],
-                models: list[str], out_dir: Path) -> pd.DataFrame:
-    """Write detection.{md,csv} and robustness.{md,csv}; returns all cell metrics."""
+def make_tables(predictions: pd.DataFrame, rows: list[tuple], columns: list[tuple],
+                out_dir: Path) -> pd.DataFrame:
+    """Write detection.{md,csv} and robustness.{md,csv}; returns every seed's cell metrics."""
     metrics = cell_metrics(predictions)
-    faces = int(metrics["faces"].min())
+    trained_on = ", ".join(sorted(metrics["dataset"].unique()))
+    footer = f"\n---\n{provenance_line()}\n"
     clean = metrics[metrics["condition"] == "clean"]
     write_csv(out_dir / "detection.csv", clean)
-    write_text(out_dir / "detection.md",
-               "# Detection (clean test set, frame level)\n\n"
-               + to_markdown(wide_table(clean, compressions, forgeries, models))
-               + f"\n\nAt least {faces} test faces per cell; accuracy at threshold 0.5.\n")
+    write_text(out_dir / "detection.md", markdown_section(
+        f"# Detection (trained on {trained_on}; clean test set, frame level)", clean, rows,
+        columns) + footer)
     attacked = metrics[metrics["condition"] != "clean"]
     write_csv(out_dir / "robustness.csv", attacked)
-    sections = ["# Robustness to black-box attacks (test set, frame level)\n"]
+    sections = [f"# Robustness to black-box attacks (trained on {trained_on}; test set, "
+                "frame level)\n"]
     for attack in ATTACKS:
-        rows = attacked[attacked["condition"] == attack]
-        captions = "; ".join(DEPTH_MODE_CAPTION[m] for m in sorted(rows["depth_mode"].unique()))
-        sections.append(f"## {attack}\n\n{captions}.\n\n"
-                        + to_markdown(wide_table(rows, compressions, forgeries, models)) + "\n")
-    write_text(out_dir / "robustness.md", "\n".join(sections))
+        part = attacked[attacked["condition"] == attack]
+        captions = "; ".join(DEPTH_MODE_CAPTION[m] for m in sorted(part["depth_mode"].unique()))
+        sections.append(markdown_section(f"## {attack}\n\n{captions}.", part, rows, columns))
+    write_text(out_dir / "robustness.md", "\n".join(sections) + footer)
     return metrics
 
 
@@ -57,14 +62,20 @@ def main(argv: list[str] | None = None) -> None:
     parser = step_parser(__doc__)
     parser.add_argument("--predictions", type=Path, nargs="+", required=True,
                         help="Parquet files from evaluate")
+    parser.add_argument("--rows", nargs="+", required=True,
+                        help="row order: model/backbone/depth triples")
+    parser.add_argument("--test-datasets", nargs="+", required=True, help="column order")
     parser.add_argument("--compressions", nargs="+", required=True, help="column order")
     parser.add_argument("--forgeries", nargs="+", required=True, help="column order")
-    parser.add_argument("--models", nargs="+", required=True, help="row order")
     parser.add_argument("--out-dir", type=Path, required=True)
     args = parser.parse_args(argv)
     setup_logging(args.log)
-    predictions = pd.concat([pd.read_parquet(p) for p in args.predictions], ignore_index=True)
-    make_tables(predictions, args.compressions, args.forgeries, args.models, args.out_dir)
+    predictions = pd.concat([read_parquet(p) for p in args.predictions], ignore_index=True)
+    present = set(map(tuple, predictions[["test_dataset", "compression", "forgery"]]
+                      .drop_duplicates().to_numpy()))
+    columns = [c for c in itertools.product(args.test_datasets, args.compressions,
+                                            args.forgeries) if c in present]
+    make_tables(predictions, [tuple(r.split("/")) for r in args.rows], columns, args.out_dir)
 
 
 if __name__ == "__main__":

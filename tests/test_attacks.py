@@ -8,7 +8,7 @@ import pytest
 
 from depthfake.attacks import (
     ATTACKS,
-    AttackParams,
+    AttackSettings,
     attack_sample,
     blur,
     noise,
@@ -17,7 +17,7 @@ from depthfake.attacks import (
     translate,
 )
 
-P = AttackParams()
+P = AttackSettings()
 
 
 @pytest.fixture
@@ -93,9 +93,9 @@ def test_combined_is_blur_noise_rescale_translate_in_order(crop):
 @pytest.mark.parametrize("condition", list(ATTACKS))
 def test_each_attack_changes_rgb_and_depth_reproducibly(condition, crop):
     rgb, depth = crop
-    first = attack_sample(condition, rgb, depth, P, sample_rng(7, "000", 3))
-    again = attack_sample(condition, rgb, depth, P, sample_rng(7, "000", 3))
-    other = attack_sample(condition, rgb, depth, P, sample_rng(7, "000", 4))
+    first = attack_sample(condition, rgb, depth, P, sample_rng(7, "000", "FaceSwap", 3))
+    again = attack_sample(condition, rgb, depth, P, sample_rng(7, "000", "FaceSwap", 3))
+    other = attack_sample(condition, rgb, depth, P, sample_rng(7, "000", "FaceSwap", 4))
     assert not np.allclose(first[0], rgb) and not np.allclose(first[1], depth)
     assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
     if condition != "RSC":  # the only draw-free attack
@@ -106,11 +106,18 @@ def test_depth_gets_the_same_geometric_draw_as_rgb():
     rgb = np.zeros((100, 100, 3), np.float32)
     rgb[50, 50] = 1.0
     depth = rgb[..., 0].copy()
-    out_rgb, out_depth = attack_sample("TRN", rgb, depth, P, sample_rng(0, "v", 0))
+    out_rgb, out_depth = attack_sample("TRN", rgb, depth, P, sample_rng(0, "v", "real", 0))
     assert out_rgb[..., 0].argmax() == out_depth.argmax()
 
 
 def test_clean_is_untouched(crop):
     rgb, depth = crop
-    out = attack_sample("clean", rgb, depth, P, sample_rng(0, "v", 0))
+    out = attack_sample("clean", rgb, depth, P, sample_rng(0, "v", "real", 0))
     assert out[0] is rgb and out[1] is depth
+
+
+def test_fakes_of_one_target_get_distinct_draws_per_kind(crop):
+    rgb, depth = crop
+    swap = attack_sample("NSE", rgb, depth, P, sample_rng(7, "000_003", "FaceSwap", 3))
+    reenact = attack_sample("NSE", rgb, depth, P, sample_rng(7, "000_003", "Face2Face", 3))
+    assert not np.array_equal(swap[0], reenact[0])

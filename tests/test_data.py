@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from depthfake.data import FaceDepthDataset, load_face_index
+from depthfake.files import UnreadableFileError
 from depthfake.h5store import write_h5
 from depthfake.models import DetectorConfig
 
@@ -20,9 +21,9 @@ def shard(tmp_path) -> dict:
     crops = np.stack([np.full((8, 8, 3), 255, np.uint8), np.zeros((8, 8, 3), np.uint8)])
     depth = np.full((2, 8, 8), np.nan, np.float16)
     depth[1, 2:6, 2:6] = 0.75
-    with write_h5(tmp_path / "faces.h5") as h5:
+    with write_h5(tmp_path / "faces.h5", {}) as h5:
         h5.create_dataset("crops", data=crops)
-    with write_h5(tmp_path / "depth.h5") as h5:
+    with write_h5(tmp_path / "depth.h5", {}) as h5:
         h5.create_dataset("depth", data=depth)
     pd.DataFrame(dict(video="000", kind="real", label=0, compression="raw", split="train",
                       frame=[0, 5, 9], position=[0, 1, 2], has_face=[True, False, True],
@@ -52,5 +53,21 @@ def test_a_depth_model_without_depth_files_is_refused(shard):
     index = load_face_index(shard["index"], shard["faces"])
     with pytest.raises(ValueError, match="--depth"):
         FaceDepthDataset(index, CONFIG)
-    rgb, depth, _ = FaceDepthDataset(index, CONFIG, with_depth=False)[0]
+    rgb_only = DetectorConfig(detector="rgb", backbone="mobilenetv2_050", input_size=8)
+    rgb, depth, _ = FaceDepthDataset(index, rgb_only)[0]
     assert torch.all(depth == -1.0)
+
+
+def test_crops_of_another_size_than_the_model_input_are_refused(shard):
+    index = load_face_index(shard["index"], shard["faces"], shard["depth"])
+    other = DetectorConfig(detector="mdn", backbone="mobilenetv2_050", input_size=16)
+    with pytest.raises(ValueError, match="holds 8 px crops; the mdn model takes 16 px"):
+        FaceDepthDataset(index, other)
+
+
+def test_a_truncated_shard_is_named_with_what_to_do(shard):
+    faces = shard["faces"][0]
+    faces.write_bytes(faces.read_bytes()[:200])
+    index = load_face_index(shard["index"], shard["faces"], shard["depth"])
+    with pytest.raises(UnreadableFileError, match=f"{faces} is not a readable HDF5.*delete it"):
+        FaceDepthDataset(index, CONFIG)

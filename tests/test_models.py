@@ -9,7 +9,7 @@ import timm
 import torch
 from safetensors.torch import save_file
 
-from depthfake import streams
+from depthfake.files import UnreadableFileError
 from depthfake.models import (
     DetectorConfig,
     create_detector,
@@ -21,6 +21,7 @@ from depthfake.models.backbone import PretrainedWeightsError, create_backbone
 from depthfake.models.mdn import rgb_mask
 
 SMALL = dict(backbone="mobilenetv2_050", input_size=64)
+PRETRAINED_KEY = "train.backbone_options.mobilenetv2_050.pretrained_file"
 
 
 @pytest.fixture
@@ -32,7 +33,6 @@ def batch() -> tuple[torch.Tensor, torch.Tensor]:
 @pytest.mark.parametrize("name", list_detectors())
 def test_every_detector_trains_one_step(name, batch):
     model = create_detector(DetectorConfig(detector=name, **SMALL))
-    assert model.uses_depth == streams.uses_depth(name)
     logits = model(*batch)
     assert logits.shape == (2, 2)
     torch.nn.functional.cross_entropy(logits, torch.tensor([0, 1])).backward()
@@ -67,7 +67,9 @@ def test_checkpoint_round_trip_is_exact_and_pickle_free(tmp_path, batch):
                   {"cell": {"model": "mdn"}})
     loaded, loaded_config = load_detector(tmp_path / "m.safetensors", tmp_path / "m.json")
     assert loaded_config == config
-    assert json.loads((tmp_path / "m.json").read_text())["cell"] == {"model": "mdn"}
+    record = json.loads((tmp_path / "m.json").read_text())
+    assert record["cell"] == {"model": "mdn"}
+    assert record["provenance"]["code"] and record["provenance"]["packages"]["torch"]
     with torch.no_grad():
         assert torch.equal(model(*batch), loaded(*batch))
 
@@ -95,10 +97,36 @@ def test_pretrained_weights_load_from_a_local_file(tmp_path):
 
 
 def test_pretrained_without_network_or_file_is_one_clear_error(tmp_path):
-    with pytest.raises(PretrainedWeightsError, match="pretrained_file"):
+    with pytest.raises(PretrainedWeightsError, match=PRETRAINED_KEY):
         create_backbone("mobilenetv2_050", in_chans=3, pretrained=True)
     with pytest.raises(PretrainedWeightsError, match="does not exist"):
         create_backbone("mobilenetv2_050", in_chans=3, pretrained_file=tmp_path / "none.pth")
+
+
+def test_a_garbage_weights_file_is_named(tmp_path):
+    garbage = tmp_path / "weights.safetensors"
+    garbage.write_bytes(b"\xff" * 64)
+    with pytest.raises(PretrainedWeightsError, match=f"file {garbage}.*{PRETRAINED_KEY}"):
+        create_backbone("mobilenetv2_050", in_chans=3, pretrained_file=garbage)
+
+
+def test_an_unknown_backbone_is_named():
+    with pytest.raises(ValueError, match="unknown timm backbone 'mobilenetv9'"):
+        create_backbone("mobilenetv9", in_chans=3)
+
+
+def test_broken_checkpoint_files_are_named(tmp_path, batch):
+    config = DetectorConfig(detector="rgb", **SMALL)
+    weights, meta = tmp_path / "m.safetensors", tmp_path / "m.json"
+    save_detector(create_detector(config), config, weights, meta, {})
+    good_meta = meta.read_bytes()
+    meta.write_bytes(b"\x89PNG\xff\xfe" * 8)
+    with pytest.raises(UnreadableFileError, match=f"{meta} is not a readable checkpoint JSON"):
+        load_detector(weights, meta)
+    meta.write_bytes(good_meta)
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(UnreadableFileError, match=f"{weights} is not a readable safetensors"):
+        load_detector(weights, meta)
 
 
 def test_unsupported_split_is_explained():
@@ -107,6 +135,18 @@ def test_unsupported_split_is_explained():
         create_detector(config)
     with pytest.raises(ValueError, match="split_block must be in 1..6"):
         create_detector(DetectorConfig(detector="mdn", split_block=7, **SMALL))
+
+
+@pytest.mark.parametrize("name", list_detectors())
+def test_only_depth_readers_depend_on_depth(name, batch):
+    config = DetectorConfig(detector=name, **SMALL)
+    torch.manual_seed(0)
+    model = create_detector(config).eval()
+    torch.nn.init.normal_(model.classifier.weight if config.reads_depth
+                          else model.backbone.get_classifier().weight)
+    with torch.no_grad():
+        changed = not torch.allclose(model(*batch), model(batch[0], torch.zeros_like(batch[1])))
+    assert changed == config.reads_depth
 
 
 @pytest.mark.parametrize("name", list_detectors())

@@ -7,6 +7,9 @@ import json
 import pytest
 
 from depthfake.ffpp import OFFICIAL_SPLITS_DIR, list_videos, shard, video_path, video_splits
+from depthfake.settings import NO_COMPRESSION, DatasetSource
+
+FFPP = DatasetSource(root="/ff")  # the official splits by default
 
 
 def test_shipped_official_splits_are_disjoint_and_complete():
@@ -40,8 +43,8 @@ def test_malformed_split_file_is_named(tmp_path):
 
 
 def test_list_videos_follows_the_ffpp_layout():
-    reals = list_videos("/ff", OFFICIAL_SPLITS_DIR, "real", "c40")
-    fakes = list_videos("/ff", OFFICIAL_SPLITS_DIR, "Deepfakes", "c40")
+    reals = list_videos(FFPP, "real", "c40")
+    fakes = list_videos(FFPP, "Deepfakes", "c40")
     assert len(reals) == len(fakes) == 1000
     assert set(reals["label"]) == {0} and set(fakes["label"]) == {1}
     row = reals[reals["video"] == "953"].iloc[0]
@@ -49,10 +52,12 @@ def test_list_videos_follows_the_ffpp_layout():
     assert row["split"] == "test"  # test.json opens with ["953", "974"]
     assert str(video_path("/ff", "Deepfakes", "raw", "953_974")) == (
         "/ff/manipulated_sequences/Deepfakes/raw/videos/953_974.mp4")
+    assert str(video_path("/cd", "real", NO_COMPRESSION, "00001")) == (
+        "/cd/original_sequences/youtube/videos/00001.mp4")
 
 
 def test_shards_partition_the_videos():
-    videos = list_videos("/ff", OFFICIAL_SPLITS_DIR, "real", "c40")
+    videos = list_videos(FFPP, "real", "c40")
     parts = [shard(videos, i, 3) for i in range(3)]
     ids = [v for p in parts for v in p["video"]]
     assert sorted(ids) == sorted(videos["video"]) and len(set(ids)) == len(ids)

@@ -7,7 +7,8 @@ import torch
 from torch.utils.data import Dataset
 
 from depthfake.models import DetectorConfig, create_detector
-from depthfake.training import TrainSettings, fit, make_optimizer, predict
+from depthfake.settings import TrainSettings
+from depthfake.training import TrainingDivergedError, fit, make_optimizer, predict
 
 
 class Separable(Dataset):
@@ -34,7 +35,7 @@ def test_fit_keeps_the_lowest_validation_loss(optimizer):
     settings = TrainSettings(epochs=8, batch_size=16, lr=1e-2 if optimizer == "sgd" else 1e-3,
                              optimizer=optimizer)
     val = Separable(32, seed=1)
-    model, record = fit(model, Separable(128, seed=0), val, settings)
+    model, record = fit(model, Separable(128, seed=0), val, settings, seed=0)
     losses = [h["val_loss"] for h in record["history"]]
     assert record["selected_epoch"] == losses.index(min(losses))
     _, _, loss = predict(model, val)
@@ -43,8 +44,22 @@ def test_fit_keeps_the_lowest_validation_loss(optimizer):
         assert min(losses) < 0.69  # it learned something beyond chance
 
 
-def test_unknown_optimizer_is_named():
+def test_optimizers_by_name_with_their_settings():
     model = torch.nn.Linear(2, 2)
-    with pytest.raises(ValueError, match="unknown optimizer 'lion'"):
-        make_optimizer(model, TrainSettings(optimizer="lion"))
-    assert isinstance(make_optimizer(model, TrainSettings(optimizer="sgd")), torch.optim.SGD)
+    sgd = make_optimizer(model, TrainSettings(optimizer="sgd", momentum=0.8, lr=0.1))
+    assert isinstance(sgd, torch.optim.SGD) and sgd.defaults["momentum"] == 0.8
+    adam = make_optimizer(model, TrainSettings(weight_decay=1e-3))
+    assert isinstance(adam, torch.optim.Adam) and adam.defaults["weight_decay"] == 1e-3
+
+
+def test_a_run_without_a_finite_validation_loss_is_one_clear_error():
+    class Broken(Separable):
+        def __getitem__(self, i: int):
+            rgb, depth, label = super().__getitem__(i)
+            return rgb * float("nan"), depth, label
+
+    model = create_detector(DetectorConfig(detector="rgb", backbone="mobilenetv2_050",
+                                           input_size=32))
+    with pytest.raises(TrainingDivergedError, match="not finite in any of 2 epochs"):
+        fit(model, Separable(32, seed=0), Broken(16, seed=1),
+            TrainSettings(epochs=2, batch_size=16), seed=0)

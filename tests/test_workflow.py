@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from depthfake.files import parquet_provenance, read_csv, read_json
 from depthfake.video import write_h264
 
 from conftest import REPO
@@ -21,19 +24,71 @@ from conftest import REPO
 pytestmark = pytest.mark.workflow
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
 TINY = {
-    "dataset": {"root": "data", "splits_dir": "data/splits", "compressions": ["raw"]},
-    "demo": {"build": False},
+    "datasets": {"demo": {"root": "data", "splits_dir": "data/splits", "compressions": ["raw"],
+                          "build_demo": {"reals_per_person": 2, "frames_per_clip": 8}}},
     "frames": {"per_video": 3},
     "faces": {"crop_size": 48},
     "train": {"forgeries": ["FaceSwap", "ALL"], "epochs": 1, "batch_size": 16},
 }
+# One new value per config key, for the key-to-rules test (README: "which key reruns what").
+CHANGES = {
+    "datasets.demo.root": "data2",
+    "datasets.demo.splits_dir": "data/other-splits",
+    "datasets.demo.real_source": "actors",
+    "datasets.demo.forgeries": ["FaceSwap"],
+    "datasets.demo.compressions": ["raw", "c40"],
+    "datasets.demo.shards_per_kind": 2,
+    "datasets.demo.build_demo.reals_per_person": 4,
+    "datasets.demo.build_demo.frames_per_clip": 10,
+    "datasets.demo.build_demo.seed": 1,
+    "frames.per_video": 4,
+    "faces.crop_size": 56,
+    "faces.scale": 1.4,
+    "faces.dlib.upsample": 1,
+    "faces.dlib.landmark_model": "other_model.dat",
+    "depth.landmark_mesh.focal_scale": 1.5,
+    "train.models": ["rgb"],
+    "train.forgeries": ["FaceSwap", "Face2Face", "ALL"],
+    "train.backbones": ["mobilenetv2_050", "mobilenetv2_035"],
+    "train.backbone_options.mobilenetv2_050.split_block": 3,
+    "train.backbone_options.mobilenetv2_050.pretrained_file": "weights.safetensors",
+    "train.seeds": [42, 43],
+    "train.pretrained": True,
+    "train.optimizer": "adam",
+    "train.momentum": 0.8,
+    "train.epochs": 2,
+    "train.batch_size": 8,
+    "train.lr": 0.02,
+    "train.weight_decay": 0.0,
+    "train.scheduler_factor": 0.2,
+    "train.scheduler_patience": 3,
+    "train.flip_probability": 0.0,
+    "train.threads": 2,
+    "evaluate.datasets": ["demo"],
+    "evaluate.seed": 1,
+    "evaluate.attacks.blur_kernel": 3,
+    "evaluate.attacks.blur_sigma_min": 3.0,
+    "evaluate.attacks.blur_sigma_max": 6.0,
+    "evaluate.attacks.noise_sigmas": [0.05],
+    "evaluate.attacks.rescale_factor": 0.5,
+    "evaluate.attacks.translate_max": 0.2,
+}
+# Keys with one valid value today (one registered backend, one depth mode, one data set).
+ONE_CHOICE = {"faces.backend", "depth.backends", "train.dataset", "evaluate.depth_mode"}
 
 
 def merged(base: dict, update: dict) -> dict:
     out = dict(base)
     for key, value in update.items():
-        out[key] = merged(base.get(key, {}), value) if isinstance(value, dict) else value
+        nested = isinstance(value, dict) and isinstance(base.get(key), dict)
+        out[key] = merged(base[key], value) if nested else value
     return out
+
+
+def with_key(update: dict, key: str, value: object) -> dict:
+    for part in reversed(key.split(".")):
+        value = {part: value}
+    return merged(update, value)
 
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
@@ -42,18 +97,42 @@ def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
                           text=True, env=env)
 
 
-def scheduled_rules(workdir: Path, configfile: Path) -> set[str]:
-    """Rules that `snakemake -n` would run with `configfile`."""
+def planned_jobs(workdir: Path, configfile: Path) -> dict[str, int]:
+    """Jobs per rule that `snakemake -n` would run with `configfile`."""
     result = snakemake(workdir, "-n", "--configfile", str(configfile))
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, result.stderr[-3000:]
+    if "Job stats:" not in result.stdout:
+        return {}
     stats = result.stdout.split("Job stats:")[1].split("total")[0]
-    return set(re.findall(r"^(\w+)\s+\d+$", stats, flags=re.MULTILINE))
+    return {rule: int(n) for rule, n in re.findall(r"^(\w+)\s+(\d+)$", stats, re.MULTILINE)}
 
 
 def write_config(path: Path, update: dict) -> Path:
     base = yaml.safe_load((REPO / "config.yaml").read_text())
     path.write_text(yaml.safe_dump(merged(base, update)))
     return path
+
+
+def leaf_keys(values: dict, prefix: str = "") -> set[str]:
+    keys = set()
+    for key, value in values.items():
+        if isinstance(value, dict) and value:
+            keys |= leaf_keys(value, f"{prefix}{key}.")
+        else:
+            keys.add(prefix + key)
+    return keys
+
+
+def readme_rerun_table() -> dict[str, set[str]]:
+    """README's "which key reruns what" table: key -> rules (placeholders filled in)."""
+    readme = (REPO / "README.md").read_text()
+    table = readme.split("<!-- rerun-table:begin -->")[1].split("<!-- rerun-table:end -->")[0]
+    rows = {}
+    for line in table.strip().splitlines()[2:]:
+        key, rules = (cell.strip() for cell in line.strip("|").split("|"))
+        key = key.strip("`").replace("<name>", "demo").replace("<backbone>", "mobilenetv2_050")
+        rows[key] = set() if rules == "nothing" else set(rules.replace(" ", "").split(","))
+    return rows
 
 
 def faceless_video(path: Path) -> None:
@@ -67,27 +146,26 @@ def run(tmp_path_factory) -> dict:
     """A finished run on a tiny demo where one train real is truncated and one train fake
     shows no face."""
     workdir = tmp_path_factory.mktemp("workflow")
-    subprocess.run([sys.executable, str(REPO / "pipeline_steps" / "demo_dataset.py"),
-                    "--out", str(workdir / "data"), "--reals-per-person", "2",
-                    "--frames-per-clip", "8"], check=True, capture_output=True)
+    config = write_config(workdir / "config.yaml", TINY)
+    built = snakemake(workdir, "--cores", "2", "--configfile", str(config), "data/manifest.csv")
+    assert built.returncode == 0, built.stderr[-3000:]
     target, source = json.loads((workdir / "data" / "splits" / "train.json").read_text())[0]
     truncated = workdir / "data/original_sequences/youtube/raw/videos" / f"{target}.mp4"
     truncated.write_bytes(truncated.read_bytes()[: truncated.stat().st_size // 3])
     faceless = f"{target}_{source}"
     faceless_video(workdir / "data/manipulated_sequences/FaceSwap/raw/videos" / f"{faceless}.mp4")
-    config = write_config(workdir / "config.yaml", TINY)
     result = snakemake(workdir, "--cores", "2", "--configfile", str(config))
     assert result.returncode == 0, result.stderr[-3000:]
     return dict(workdir=workdir, config=config, truncated=target, faceless=faceless)
 
 
 def test_tables_have_a_number_in_every_cell(run):
-    tables = run["workdir"] / "results" / "tables"
-    detection = pd.read_csv(tables / "detection.csv")
-    assert len(detection) == 2 * 2  # models x forgeries x one compression
+    tables = run["workdir"] / "results" / "tables" / "demo"
+    detection = read_csv(tables / "detection.csv")
+    assert len(detection) == 2 * 2  # models x forgeries x one compression x one seed
     assert detection[["accuracy", "auc"]].notna().all().all()
     assert ((detection["accuracy"] >= 0) & (detection["accuracy"] <= 100)).all()
-    robustness = pd.read_csv(tables / "robustness.csv")
+    robustness = read_csv(tables / "robustness.csv")
     assert len(robustness) == 2 * 2 * 5
     assert robustness[["accuracy", "auc"]].notna().all().all()
     for name in ("detection.md", "robustness.md"):
@@ -95,33 +173,71 @@ def test_tables_have_a_number_in_every_cell(run):
 
 
 def test_bad_videos_are_recorded_and_left_out(run):
-    skipped = pd.read_csv(run["workdir"] / "results" / "skipped.csv", dtype=str)
+    skipped = read_csv(run["workdir"] / "results" / "skipped.csv", dtype=str)
     truncated = skipped[skipped["video"] == run["truncated"]]
-    assert truncated[["kind", "stage"]].values.tolist() == [["real", "extract_frames"]]
+    assert truncated[["dataset", "kind", "stage"]].values.tolist() == [
+        ["demo", "real", "extract_frames"]]
     assert truncated["reason"].str.contains("frame").all()
     faceless = skipped[skipped["video"] == run["faceless"]]
     assert faceless[["kind", "stage"]].values.tolist() == [["FaceSwap", "crop_faces"]]
     assert faceless["reason"].str.contains("no face detected").all()
     assert len(skipped) == 2
-    faces = pd.read_parquet(run["workdir"] / "results/faces/raw/FaceSwap/shard0.parquet")
+    faces = pd.read_parquet(run["workdir"] / "results/faces/demo/raw/FaceSwap/shard0.parquet")
     marked = faces[faces["video"] == run["faceless"]]
     assert len(marked) == 3 and not marked["has_face"].any() and (marked["row"] == -1).all()
-    frames = pd.read_parquet(run["workdir"] / "results/frames/raw/real/shard0.parquet")
+    frames = pd.read_parquet(run["workdir"] / "results/frames/demo/raw/real/shard0.parquet")
     assert run["truncated"] not in set(frames["video"])
-    predictions = pd.read_parquet(run["workdir"] / "results/predictions/raw/ALL/mdn.parquet")
+    predictions = pd.read_parquet(run["workdir"] / "results/predictions/demo/raw/ALL/mdn/"
+                                  "mobilenetv2_050/landmark_mesh/seed42/demo.parquet")
     assert run["faceless"] not in set(predictions["video"])
 
 
-def test_attack_change_reruns_only_evaluation(run, tmp_path):
-    changed = write_config(tmp_path / "c.yaml", merged(TINY, {
-        "evaluate": {"attacks": {"blur_sigma_max": 6.0}}}))
-    assert scheduled_rules(run["workdir"], changed) == {"evaluate", "tables", "all"}
+def test_every_result_names_the_commit_and_config_it_came_from(run):
+    results = run["workdir"] / "results"
+    recorded = set()
+    for meta in results.glob("models/**/*.json"):
+        record = read_json(meta)
+        recorded.add((record["provenance"]["code"], record["provenance"]["config_sha"]))
+        assert record["preprocessing"]["faces"]["crop_size"] == 48
+        assert record["preprocessing"]["frames"]["per_video"] == 3
+        assert record["config"]["input_size"] == 48
+    for predictions in results.glob("predictions/**/*.parquet"):
+        record = parquet_provenance(predictions)
+        recorded.add((record["code"], record["config_sha"]))
+    code, config_sha = recorded.pop()
+    assert not recorded, "every result of one run carries the same provenance"
+    assert re.fullmatch(r"[0-9a-f]{12}(-dirty)?", code) and re.fullmatch(r"[0-9a-f]{12}",
+                                                                         config_sha)
+    for table in [*results.glob("tables/demo/*"), results / "skipped.csv"]:
+        assert f"code {code}; config {config_sha}" in table.read_text(), table
 
 
-def test_crop_size_change_reruns_from_cropping(run, tmp_path):
-    changed = write_config(tmp_path / "c.yaml", merged(TINY, {"faces": {"crop_size": 56}}))
-    assert scheduled_rules(run["workdir"], changed) == {  # skip records come from crop_faces too
-        "crop_faces", "estimate_depth", "train", "evaluate", "tables", "collect_skips", "all"}
+def test_each_config_key_reruns_exactly_the_documented_rules(run, tmp_path):
+    documented = readme_rerun_table()
+    keys = leaf_keys(yaml.safe_load(run["config"].read_text()))
+    assert set(documented) == keys, "README's rerun table must list every config key"
+    assert set(CHANGES) == keys - ONE_CHOICE
+
+    def plan(key: str) -> set[str]:
+        changed = write_config(tmp_path / f"{key}.yaml", with_key(TINY, key, CHANGES[key]))
+        return set(planned_jobs(run["workdir"], changed)) - {"all"}
+
+    with ThreadPoolExecutor(4) as pool:
+        planned = dict(zip(CHANGES, pool.map(plan, CHANGES), strict=True))
+    wrong = {key: (sorted(planned[key]), sorted(documented[key]))
+             for key in CHANGES if planned[key] != documented[key]}
+    assert not wrong, f"key: (planned, documented): {wrong}"
+
+
+def test_backbones_and_seeds_multiply_the_training_jobs(run, tmp_path):
+    grid = write_config(tmp_path / "grid.yaml", merged(TINY, {"train": {
+        "backbones": ["mobilenetv2_050", "efficientnet_b0"], "seeds": [1, 2]}}))
+    dry = snakemake(run["workdir"], "-n", "-p", "--configfile", str(grid))
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    weights = set(re.findall(r"--out-weights (\S+)", dry.stdout))
+    assert len(weights) == 4 * 4  # the default plans 4: 2 models x (FaceSwap, ALL)
+    assert "results/models/demo/raw/ALL/mdn/efficientnet_b0/landmark_mesh/seed2.safetensors" \
+        in weights
 
 
 def test_unchanged_config_schedules_nothing(run):
@@ -129,9 +245,20 @@ def test_unchanged_config_schedules_nothing(run):
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
+def test_a_moved_project_schedules_nothing(run):
+    moved = run["workdir"].with_name("moved-project")  # as deep: the step scripts' relative
+    shutil.copytree(run["workdir"], moved, symlinks=True)
+    config = write_config(moved / "config.yaml", TINY)
+    result = snakemake(moved, "-n", "--configfile", str(config))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
 @pytest.mark.parametrize("update,message", [
     ({"frames": {"per_vidoe": 8}}, "per_vidoe"),
-    ({"faces": {"crop_size": "big"}}, "crop_size"),
+    ({"faces": {"crop_size": "big"}}, "faces.crop_size"),
+    ({"train": {"backbones": ["mobilenetv9"]}}, "unknown timm model(s) ['mobilenetv9']"),
+    ({"train": {"models": ["mdm"]}}, "'mdn' or 'rgb'"),
 ])
 def test_bad_config_fails_at_once_naming_the_key(tmp_path, update, message):
     config = write_config(tmp_path / "bad.yaml", update)

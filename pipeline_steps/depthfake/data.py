@@ -10,7 +10,9 @@ import pandas as pd
 import torch
 from torch.utils.data import Dataset
 
-from depthfake.attacks import AttackParams, attack_sample, sample_rng
+from depthfake.attacks import AttackSettings, attack_sample, sample_rng
+from depthfake.files import read_parquet
+from depthfake.h5store import open_h5
 from depthfake.models import DetectorConfig
 
 
@@ -22,7 +24,7 @@ def load_face_index(index_files: list[str | os.PathLike], face_files: list[str |
         raise ValueError("index, face and depth file lists must have the same length")
     tables = []
     for index_file, face_file, depth_file in zip(index_files, face_files, depth_files, strict=True):
-        table = pd.read_parquet(index_file)
+        table = read_parquet(index_file)
         tables.append(table.assign(face_file=str(face_file),
                                    depth_file=str(depth_file) if depth_file else None))
     index = pd.concat(tables, ignore_index=True)
@@ -43,31 +45,39 @@ def normalise(rgb: np.ndarray, depth: np.ndarray, config: DetectorConfig
 class FaceDepthDataset(Dataset):
     """(rgb, depth, label) per indexed face, after an optional attack in pixel space.
 
-    Without `with_depth` (models that ignore depth) no depth file is read; depth is zero.
-    With `flip` (training augmentation), a sample is mirrored with probability 0.5.
+    Models that read no depth (`config.reads_depth` false) read no depth file; depth is zero.
+    `flip_probability` mirrors samples at random (training augmentation).
     """
 
     def __init__(self, index: pd.DataFrame, config: DetectorConfig, condition: str = "clean",
-                 attack_params: AttackParams | None = None, attack_seed: int = 0,
-                 with_depth: bool = True, flip: bool = False):
-        if with_depth and index["depth_file"].isna().any():
+                 attack_params: AttackSettings | None = None, attack_seed: int = 0,
+                 flip_probability: float = 0.0):
+        self.with_depth = config.reads_depth
+        if self.with_depth and index["depth_file"].isna().any():
             raise ValueError("this model reads depth maps: give their HDF5 files (--depth)")
         self.index = index.reset_index(drop=True)
         self.config = config
         self.condition = condition
-        self.attack_params = attack_params or AttackParams()
+        self.attack_params = attack_params or AttackSettings()
         self.attack_seed = attack_seed
-        self.with_depth = with_depth
-        self.flip = flip
+        self.flip_probability = flip_probability
         self._files: dict[str, h5py.File] = {}
+        for path in self.index["face_file"].unique():
+            side = self._file(path)["crops"].shape[1]
+            if side != config.input_size:
+                raise ValueError(f"{path} holds {side} px crops; the {config.detector} model "
+                                 f"takes {config.input_size} px input")
 
     def __len__(self) -> int:
         return len(self.index)
 
-    def _read(self, path: str, dataset: str, row: int) -> np.ndarray:
+    def _file(self, path: str) -> h5py.File:
         if path not in self._files:
-            self._files[path] = h5py.File(path, "r")
-        return self._files[path][dataset][row]
+            self._files[path] = open_h5(path)
+        return self._files[path]
+
+    def _read(self, path: str, dataset: str, row: int) -> np.ndarray:
+        return self._file(path)[dataset][row]
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor, int]:
         item = self.index.iloc[i]
@@ -77,9 +87,9 @@ class FaceDepthDataset(Dataset):
             depth = np.nan_to_num(self._read(item["depth_file"], "depth", row).astype(np.float32))
         else:
             depth = np.zeros(rgb.shape[:2], np.float32)
-        rng = sample_rng(self.attack_seed, item["video"], int(item["frame"]))
+        rng = sample_rng(self.attack_seed, item["video"], item["kind"], int(item["frame"]))
         rgb, depth = attack_sample(self.condition, rgb, depth, self.attack_params, rng)
         rgb_t, depth_t = normalise(rgb, depth, self.config)
-        if self.flip and torch.rand(()) < 0.5:
+        if self.flip_probability and torch.rand(()) < self.flip_probability:
             rgb_t, depth_t = rgb_t.flip(-1), depth_t.flip(-1)
         return rgb_t, depth_t, int(item["label"])

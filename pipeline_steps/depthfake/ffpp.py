@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from depthfake.settings import NO_COMPRESSION, DatasetSource
+
 SPLITS = ("train", "val", "test")
 REAL_KIND = "real"
 OFFICIAL_SPLITS_DIR = Path(str(files("depthfake") / "assets" / "ffpp_splits"))
@@ -46,24 +48,28 @@ def video_splits(splits_dir: str | os.PathLike) -> dict[str, dict[str, str]]:
 
 def video_path(root: str | os.PathLike, kind: str, compression: str, video: str,
                real_source: str = "youtube") -> Path:
-    """Where FF++ keeps one video of a kind ('real' or a method folder) and compression."""
+    """Where FF++ keeps one video of a kind ('real' or a method folder) and compression
+    (`NO_COMPRESSION`: a data set in one quality, without compression folders)."""
     if kind == REAL_KIND:
         base = Path(root) / "original_sequences" / real_source
     else:
         base = Path(root) / "manipulated_sequences" / kind
-    return base / compression / "videos" / f"{video}.mp4"
+    if compression != NO_COMPRESSION:
+        base = base / compression
+    return base / "videos" / f"{video}.mp4"
 
 
-def list_videos(root: str | os.PathLike, splits_dir: str | os.PathLike, kind: str,
-                compression: str, real_source: str = "youtube") -> pd.DataFrame:
+def list_videos(source: DatasetSource, kind: str, compression: str) -> pd.DataFrame:
     """All videos of one kind and compression that the split files name, with label and split.
 
     Files are not checked here: a missing one is the extraction step's recorded skip.
     """
+    splits_dir = source.splits_dir or OFFICIAL_SPLITS_DIR
     splits = video_splits(splits_dir)["real" if kind == REAL_KIND else "fake"]
     rows = [
         dict(video=vid, kind=kind, label=int(kind != REAL_KIND), compression=compression,
-             split=split, path=str(video_path(root, kind, compression, vid, real_source)))
+             split=split,
+             path=str(video_path(source.root, kind, compression, vid, source.real_source)))
         for vid, split in sorted(splits.items())
     ]
     return pd.DataFrame(rows, columns=VIDEO_COLUMNS)

@@ -1,41 +1,35 @@
-"""A name -> factory registry, shared by the face, depth and model families (timm's pattern)."""
+"""A name -> class registry whose names are known without importing the classes (torch-free)."""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from typing import Generic, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 
-class Registry(Generic[T]):
-    """Factories registered by name; `builtin_modules` are imported (and so register) lazily."""
+class Registry:
+    """Named classes given as "module:attribute" and imported only when one is created.
 
-    def __init__(self, what: str, builtin_modules: tuple[str, ...] = ()):
+    The names are plain data, so the workflow can validate a config and wire its inputs
+    without importing torch, OpenCV, dlib or transformers.
+    """
+
+    def __init__(self, what: str, targets: dict[str, str]):
         self.what = what
-        self._builtin_modules = builtin_modules
-        self._factories: dict[str, Callable[..., T]] = {}
-
-    def register(self, name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
-        def add(factory: Callable[..., T]) -> Callable[..., T]:
-            if name in self._factories:
-                raise ValueError(f"{self.what} {name!r} is registered twice")
-            self._factories[name] = factory
-            return factory
-
-        return add
+        self._targets = dict(targets)
 
     def names(self) -> list[str]:
-        self._load_builtins()
-        return sorted(self._factories)
+        return sorted(self._targets)
 
-    def create(self, name: str, **options) -> T:
-        self._load_builtins()
-        if name not in self._factories:
+    def check(self, name: str) -> str:
+        """`name`, or one clear error listing the known names."""
+        if name not in self._targets:
             raise ValueError(f"unknown {self.what} {name!r}; available: {', '.join(self.names())}")
-        return self._factories[name](**options)
+        return name
 
-    def _load_builtins(self) -> None:
-        for module in self._builtin_modules:
-            importlib.import_module(module)
+    def resolve(self, name: str) -> Any:
+        """The class (or factory) registered as `name`, imported now."""
+        module, attribute = self._targets[self.check(name)].split(":")
+        return getattr(importlib.import_module(module), attribute)
+
+    def create(self, name: str, **options: Any) -> Any:
+        return self.resolve(name)(**options)

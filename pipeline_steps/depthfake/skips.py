@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from depthfake.steps import atomic_output
+from depthfake.files import read_csv, write_csv
 
 log = logging.getLogger(__name__)
 
-SKIP_COLUMNS = ["video", "kind", "compression", "stage", "reason"]
+SKIP_COLUMNS = ["dataset", "video", "kind", "compression", "stage", "reason"]
 
 
 @dataclass
@@ -20,27 +20,24 @@ class SkipLog:
     """Collects (video, stage, reason) records of one job and writes them as one CSV."""
 
     stage: str
+    dataset: str
     records: list[dict] = field(default_factory=list)
 
     def add(self, video: str, kind: str, compression: str, reason: str) -> None:
-        log.warning("skipping %s/%s/%s at %s: %s", compression, kind, video, self.stage, reason)
-        self.records.append(
-            dict(video=video, kind=kind, compression=compression, stage=self.stage, reason=reason)
-        )
-
-    def skipped_videos(self) -> set[str]:
-        return {r["video"] for r in self.records}
+        log.warning("skipping %s/%s/%s/%s at %s: %s", self.dataset, compression, kind, video,
+                    self.stage, reason)
+        self.records.append(dict(dataset=self.dataset, video=video, kind=kind,
+                                 compression=compression, stage=self.stage, reason=reason))
 
     def write(self, path: str | os.PathLike) -> None:
-        with atomic_output(path) as tmp:
-            pd.DataFrame(self.records, columns=SKIP_COLUMNS).to_csv(tmp, index=False)
+        write_csv(path, pd.DataFrame(self.records, columns=SKIP_COLUMNS))
 
 
 def merge_skip_files(paths: list[str | os.PathLike], out: str | os.PathLike) -> pd.DataFrame:
     """Concatenate per-job skip CSVs into one table, written atomically to `out`."""
-    frames = [pd.read_csv(p, dtype=str) for p in paths]
+    frames = [read_csv(p, dtype=str) for p in paths]
     merged = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SKIP_COLUMNS)
-    merged = merged.reindex(columns=SKIP_COLUMNS).sort_values(["stage", "compression", "video"])
-    with atomic_output(out) as tmp:
-        merged.to_csv(tmp, index=False)
+    merged = merged.reindex(columns=SKIP_COLUMNS).sort_values(
+        ["dataset", "stage", "compression", "video"])
+    write_csv(out, merged)
     return merged

@@ -1,13 +1,12 @@
-"""What every step script shares: logging to the rule's log, atomic outputs, a thread cap."""
+"""What every step script shares: logging to the rule's log, clean termination, a thread cap."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import os
+import signal
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 log = logging.getLogger("depthfake")
@@ -31,20 +30,9 @@ def setup_logging(log_file: str | os.PathLike | None = None) -> None:
         sys.__excepthook__(exc_type, exc, tb)
 
     sys.excepthook = log_uncaught
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."""
-    final = Path(path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
-    try:
-        yield tmp
-        os.replace(tmp, final)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    # SIGTERM (Snakemake or Slurm stopping the job) unwinds like an error, so the temporary
+    # files of unfinished outputs are removed.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def limit_threads(threads: int) -> None:
@@ -61,6 +49,16 @@ def step_parser(description: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--log", type=Path, help="log file (default: stderr)")
     return parser
+
+
+def add_shard_inputs(parser: argparse.ArgumentParser) -> None:
+    """--index/--faces/--depth: aligned lists of per-shard frame indices, crops and depth."""
+    parser.add_argument("--index", type=Path, nargs="+", required=True,
+                        help="Parquet frame indices from crop_faces")
+    parser.add_argument("--faces", type=Path, nargs="+", required=True,
+                        help="crop HDF5 files, in the order of --index")
+    parser.add_argument("--depth", type=Path, nargs="+",
+                        help="depth HDF5 files, in the order of --index (models reading depth)")
 
 
 def add_index_outputs(parser: argparse.ArgumentParser) -> None:

@@ -3,44 +3,28 @@
 from __future__ import annotations
 
 import copy
-import functools
 import logging
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
+from depthfake.settings import TrainSettings
+
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class TrainSettings:
-    """The paper's settings by default (Adam, lr 1e-4, weight decay 1e-5, 30 epochs)."""
-
-    epochs: int = 30
-    batch_size: int = 32
-    lr: float = 1e-4
-    weight_decay: float = 1e-5
-    optimizer: str = "adam"
-    seed: int = 42
-
-
-# Adam (the paper's), or SGD with momentum 0.9 (generalises better from scratch).
-OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "sgd": functools.partial(torch.optim.SGD, momentum=0.9),
-}
+class TrainingDivergedError(RuntimeError):
+    """No epoch gave a finite validation loss: there is no model to keep."""
 
 
 def make_optimizer(model: nn.Module, settings: TrainSettings) -> torch.optim.Optimizer:
-    """The optimizer `settings.optimizer` names, with its learning rate and weight decay."""
-    if settings.optimizer not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {settings.optimizer!r}; available: "
-                         f"{', '.join(OPTIMIZERS)}")
-    return OPTIMIZERS[settings.optimizer](model.parameters(), lr=settings.lr,
-                                          weight_decay=settings.weight_decay)
+    """The optimizer `settings.optimizer` names (Adam, the paper's, or SGD with momentum)."""
+    common = dict(lr=settings.lr, weight_decay=settings.weight_decay)
+    if settings.optimizer == "sgd":
+        return torch.optim.SGD(model.parameters(), momentum=settings.momentum, **common)
+    return torch.optim.Adam(model.parameters(), **common)
 
 
 def predict(model: nn.Module, dataset: Dataset, batch_size: int = 128
@@ -53,22 +37,23 @@ def predict(model: nn.Module, dataset: Dataset, batch_size: int = 128
         for rgb, depth, label in loader:
             logits = model(rgb, depth)
             loss_sum += nn.functional.cross_entropy(logits, label, reduction="sum").item()
-            probs.append(logits.softmax(dim=1)[:, 1].numpy())
-            labels.append(label.numpy())
+            probs.append(logits.softmax(dim=1)[:, 1].cpu().numpy())
+            labels.append(label.cpu().numpy())
     if not probs:
         return np.zeros(0), np.zeros(0, int), float("nan")
     labels_all = np.concatenate(labels)
     return np.concatenate(probs), labels_all, loss_sum / len(labels_all)
 
 
-def fit(model: nn.Module, train: Dataset, val: Dataset, settings: TrainSettings
+def fit(model: nn.Module, train: Dataset, val: Dataset, settings: TrainSettings, seed: int
         ) -> tuple[nn.Module, dict]:
     """The optimizer + ReduceLROnPlateau on the validation loss; returns the epoch with the lowest
     validation loss (never a test-set choice) and the per-epoch history."""
     loader = DataLoader(train, batch_size=settings.batch_size, shuffle=True, drop_last=False,
-                        generator=torch.Generator().manual_seed(settings.seed))
+                        generator=torch.Generator().manual_seed(seed))
     optimizer = make_optimizer(model, settings)
-    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=2)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        optimizer, factor=settings.scheduler_factor, patience=settings.scheduler_patience)
     history, best_loss, best_state, best_epoch = [], float("inf"), None, -1
     for epoch in range(settings.epochs):
         model.train()
@@ -90,6 +75,10 @@ def fit(model: nn.Module, train: Dataset, val: Dataset, settings: TrainSettings
         if val_loss < best_loss:
             best_loss, best_epoch = val_loss, epoch
             best_state = copy.deepcopy(model.state_dict())
+    if best_state is None:
+        raise TrainingDivergedError(
+            f"the validation loss was not finite in any of {settings.epochs} epochs "
+            f"({[h['val_loss'] for h in history]}): training diverged; lower train.lr")
     model.load_state_dict(best_state)
     return model, {"history": history, "selected_epoch": best_epoch,
                    "selection": "lowest validation loss"}

@@ -1,71 +1,168 @@
-# Helpers shared by the rules: the grid, the shards, and the command-line options of steps.
+# Helpers shared by the rules: the validated config, the grid, the inputs of each job, and
+# the command-line options of the steps, derived from the settings models in depthfake.settings.
+import os
+import re
 import sys
+from importlib.util import find_spec
 from pathlib import Path
 
 STEPS = Path(workflow.basedir) / "pipeline_steps"
 sys.path.insert(0, str(STEPS))
-from depthfake.streams import uses_depth  # torch-free: tells which models read depth
+# Torch-free: Snakemake can run without torch, OpenCV or dlib (e.g. under --use-conda).
+from depthfake.catalogue import reads_depth
+from depthfake.ffpp import REAL_KIND
+from depthfake.provenance import CONFIG_HASH_VARIABLE, config_hash
+from depthfake.settings import (
+    ALL_FORGERIES,
+    NO_DEPTH,
+    DatasetSource,
+    EvaluateSettings,
+    FaceBackendOptions,
+    FaceSettings,
+    FrameSettings,
+    TrainSettings,
+    load_config,
+    to_cli,
+)
 
-DATASET = config["dataset"]
-REAL = "real"
-KINDS = [REAL, *DATASET["forgeries"]]
-SHARDS = list(range(DATASET["shards_per_kind"]))
-ALL_FORGERIES = "ALL"
+CONFIG = load_config(config)
+TRAIN = CONFIG.train
+# Every job records the hash of the resolved config it ran under (not a param: no reruns).
+os.environ[CONFIG_HASH_VARIABLE] = config_hash(CONFIG.model_dump(mode="json"))
 
-for forgery in config["train"]["forgeries"]:
-    if forgery != ALL_FORGERIES and forgery not in DATASET["forgeries"]:
-        raise ValueError(
-            f"train.forgeries names {forgery!r}, which is not in dataset.forgeries "
-            f"{DATASET['forgeries']} (or {ALL_FORGERIES})"
-        )
+
+def check_backbones(names):
+    """Unknown timm names fail here, before any job runs (skipped where timm is absent)."""
+    if find_spec("timm") is None:
+        return
+    import timm
+
+    unknown = [name for name in names if not timm.is_model(name)]
+    if unknown:
+        raise ValueError(f"train.backbones: unknown timm model(s) {unknown}; "
+                         "see timm.list_models()")
+
+
+check_backbones(TRAIN.backbones)
 
 
 wildcard_constraints:
+    dataset="[^/]+",
+    test_dataset="[^/]+",
     compression="[^/]+",
     kind="[^/]+",
     shard=r"\d+",
     forgery="[^/]+",
     model="[^/]+",
+    backbone="[^/]+",
+    depth="[^/]+",
+    seed=r"-?\d+",
 
 
 def step_script(name):
-    """The path of a step script (pipeline_steps/<name>.py)."""
-    return str(STEPS / f"{name}.py")
+    """A step script's path, relative to the working directory: moving the project folder
+    must not change the rules' params."""
+    return os.path.relpath(STEPS / f"{name}.py")
 
 
-def dataset_inputs():
-    """The split files the extraction reads; the demo build when the demo is on."""
-    if config["demo"]["build"]:
-        return rules.demo_dataset.output.manifest
-    return [Path(DATASET["splits_dir"]) / f"{s}.json" for s in ("train", "val", "test")]
+# -- the grid ------------------------------------------------------------------------------------
+def dataset(name):
+    return CONFIG.datasets[name]
 
 
-def dataset_root(wildcards):
-    """The FF++ root folder: read in place, too large to list as input files."""
-    return DATASET["root"]
+def kinds(name, forgery=ALL_FORGERIES):
+    """The video kinds of a data set a cell reads: the reals plus one or every forgery."""
+    forgeries = dataset(name).forgeries
+    return [REAL_KIND, *(forgeries if forgery == ALL_FORGERIES else [forgery])]
 
 
-def cell_kinds(forgery):
-    """Video kinds a grid cell trains and tests on: the reals plus one or every forgery."""
-    return [REAL, *(DATASET["forgeries"] if forgery == ALL_FORGERIES else [forgery])]
+def shards(name):
+    return list(range(dataset(name).shards_per_kind))
 
 
-def shard_files(pattern, compression, kinds):
-    return expand(pattern, compression=compression, kind=kinds, shard=SHARDS)
+def num_shards(wildcards):
+    return dataset(wildcards.dataset).shards_per_kind
 
 
-def cell_inputs(wildcards):
-    """Frame indices, crops and (for models that read depth) depth maps of one grid cell."""
-    kinds = cell_kinds(wildcards.forgery)
+def test_compression(test_dataset, compression):
+    """The compression a model trained at `compression` is tested at on `test_dataset`
+    (None: not tested there)."""
+    levels = dataset(test_dataset).compression_levels()
+    if compression in levels:
+        return compression
+    return levels[0] if len(levels) == 1 and not dataset(test_dataset).compressions else None
+
+
+def runs():
+    """(model, backbone, depth backend, seed) of every model trained per cell; models that read
+    no depth do not multiply by depth backends."""
+    return [
+        dict(model=model, backbone=backbone, depth=depth, seed=seed)
+        for model in TRAIN.models
+        for backbone in TRAIN.backbones
+        for depth in (CONFIG.depth.backends if reads_depth(model) else [NO_DEPTH])
+        for seed in TRAIN.seeds
+    ]
+
+
+def evaluations():
+    """Every (training cell, run, test data set) of the grid, as wildcard values."""
+    return [
+        dict(dataset=TRAIN.dataset, compression=compression, forgery=forgery,
+             test_dataset=test, **run)
+        for compression in dataset(TRAIN.dataset).compression_levels()
+        for forgery in TRAIN.forgeries
+        for test in CONFIG.test_datasets()
+        if test_compression(test, compression)
+        and (forgery == ALL_FORGERIES or forgery in dataset(test).forgeries)
+        for run in runs()
+    ]
+
+
+def read_slices():
+    """(data set, compression, kind) of every video group some job reads."""
+    slices = set()
+    for cell in evaluations():
+        test_level = test_compression(cell["test_dataset"], cell["compression"])
+        for name, level in ((cell["dataset"], cell["compression"]),
+                            (cell["test_dataset"], test_level)):
+            slices |= {(name, level, kind) for kind in kinds(name, cell["forgery"])}
+    return sorted(slices)
+
+
+# -- inputs --------------------------------------------------------------------------------------
+def dataset_inputs(wildcards):
+    """What extraction reads beside the videos: the demo build, or given split files."""
+    source = dataset(wildcards.dataset)
+    if source.build_demo is not None:
+        return f"{source.root}/manifest.csv"
+    if source.splits_dir:
+        return [f"{source.splits_dir}/{split}.json" for split in ("train", "val", "test")]
+    return []  # the official FF++ splits inside the package
+
+
+def face_inputs(name, compression, forgery, model, depth):
+    """Frame indices, crops and (for models that read depth) depth maps of one cell."""
+    values = dict(dataset=name, compression=compression, kind=kinds(name, forgery),
+                  shard=shards(name))
     inputs = {
-        "index": shard_files(rules.crop_faces.output.index, wildcards.compression, kinds),
-        "faces": shard_files(rules.crop_faces.output.faces, wildcards.compression, kinds),
+        "index": expand(rules.crop_faces.output.index, **values),
+        "faces": expand(rules.crop_faces.output.faces, **values),
     }
-    if uses_depth(wildcards.model):
-        inputs["depth"] = shard_files(
-            rules.estimate_depth.output.depth, wildcards.compression, kinds
-        )
+    if reads_depth(model):
+        inputs["depth"] = expand(rules.estimate_depth.output.depth, depth=depth, **values)
     return inputs
+
+
+def train_inputs(wildcards):
+    return face_inputs(wildcards.dataset, wildcards.compression, wildcards.forgery,
+                       wildcards.model, wildcards.depth)
+
+
+def test_inputs(wildcards):
+    return face_inputs(wildcards.test_dataset,
+                       test_compression(wildcards.test_dataset, wildcards.compression),
+                       wildcards.forgery, wildcards.model, wildcards.depth)
 
 
 def shard_options(wildcards, input):
@@ -74,34 +171,71 @@ def shard_options(wildcards, input):
     return options + (f" --depth {input.depth}" if "depth" in input.keys() else "")
 
 
-def attack_options():
-    """One option per attack parameter, e.g. --blur-sigma-min 4.0."""
-    options = []
-    for key, value in config["evaluate"]["attacks"].items():
-        values = value if isinstance(value, list) else [value]
-        options.append(f"--{key.replace('_', '-')} " + " ".join(str(v) for v in values))
-    return " ".join(options)
-
-
 def skip_records():
     """Every per-job skip record of the extraction and cropping stages."""
     return [
-        f"results/skips/{stage}/{compression}/{kind}/shard{shard}.csv"
+        f"results/skips/{stage}/{name}/{level}/{kind}/shard{shard}.csv"
         for stage in ("extract_frames", "crop_faces")
-        for compression in DATASET["compressions"]
-        for kind in KINDS
-        for shard in SHARDS
+        for name, level, kind in read_slices()
+        for shard in shards(name)
     ]
 
 
-def grid(pattern):
-    return expand(
-        pattern,
-        compression=DATASET["compressions"],
-        forgery=config["train"]["forgeries"],
-        model=config["train"]["models"],
-    )
+# -- settings as command-line options --------------------------------------------------------
+def options(section, model):
+    """The options of the fields of `model` (a settings class) that `section` holds."""
+    return to_cli(section.model_dump(include=set(model.model_fields)))
+
+
+def extract_options(wildcards):
+    return (options(dataset(wildcards.dataset), DatasetSource) + " "
+            + options(CONFIG.frames, FrameSettings))
+
+
+def face_options():
+    """FaceSettings with the options of the chosen backend only."""
+    others = set(FaceBackendOptions.model_fields) - {CONFIG.faces.backend}
+    return to_cli(CONFIG.faces.model_dump(exclude=others))
+
+
+def depth_options(wildcards):
+    """The options of one depth backend (depth.<backend>)."""
+    return to_cli(CONFIG.depth.model_dump(include={wildcards.depth}))
+
+
+def train_options(wildcards):
+    return (options(TRAIN, TrainSettings) + " "
+            + to_cli(TRAIN.backbone(wildcards.backbone).model_dump()))
+
+
+def evaluate_options():
+    return options(CONFIG.evaluate, EvaluateSettings)
+
+
+# -- outputs -------------------------------------------------------------------------------------
+def table_rows():
+    """Row order of the tables: model/backbone/depth."""
+    return list(dict.fromkeys(f"{r['model']}/{r['backbone']}/{r['depth']}" for r in runs()))
+
+
+def table_compressions():
+    """Column order of the compression levels of every test data set."""
+    levels = [l for name in CONFIG.test_datasets() for l in dataset(name).compression_levels()]
+    return list(dict.fromkeys(levels))
+
+
+def demo_roots():
+    """Roots of the data sets the demo builder makes, as a wildcard pattern."""
+    roots = [d.root for d in CONFIG.datasets.values() if d.build_demo is not None]
+    return "|".join(re.escape(root) for root in roots) or "(?!)"
+
+
+def demo_options(wildcards):
+    """The demo builder's settings of the data set rooted at the wildcard's folder."""
+    built = next(d for d in CONFIG.datasets.values()
+                 if d.build_demo is not None and d.root == wildcards.demo_root)
+    return to_cli(built.build_demo.model_dump())
 
 
 def get_final_outputs():
-    return [*rules.tables.output, rules.collect_skips.output.table]
+    return [*expand(rules.tables.output, dataset=TRAIN.dataset), rules.collect_skips.output.table]

@@ -1,21 +1,19 @@
 rule demo_dataset:
     output:
-        manifest=f"{DATASET['root']}/manifest.csv",
+        manifest="{demo_root}/manifest.csv",
     params:
         step=step_script("demo_dataset"),
         root=subpath(output.manifest, parent=True),
-        reals_per_person=config["demo"]["reals_per_person"],
-        frames_per_clip=config["demo"]["frames_per_clip"],
-        seed=config["demo"]["seed"],
+        settings=demo_options,
+    wildcard_constraints:
+        demo_root=demo_roots(),
     log:
-        "logs/demo_dataset/demo_dataset.log",
+        "logs/demo_dataset/{demo_root}.log",
     benchmark:
-        "results/benchmarks/demo_dataset/demo_dataset.tsv"
+        "results/benchmarks/demo_dataset/{demo_root}.tsv"
     threads: 2
     conda:
         "../../envs/depthfake.yaml"
     shell:
-        "python {params.step} --out {params.root}"
-        " --reals-per-person {params.reals_per_person}"
-        " --frames-per-clip {params.frames_per_clip} --seed {params.seed}"
+        "python {params.step} --out {params.root} {params.settings}"
         " --workers {threads} --log {log}"

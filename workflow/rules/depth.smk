@@ -2,18 +2,16 @@ rule estimate_depth:
     input:
         faces=rules.crop_faces.output.faces,
     output:
-        depth="results/depth/{compression}/{kind}/shard{shard}.h5",
+        depth="results/depth/{dataset}/{depth}/{compression}/{kind}/shard{shard}.h5",
     params:
         step=step_script("estimate_depth"),
-        backend=config["depth"]["backend"],
-        focal_scale=config["depth"]["focal_scale"],
+        settings=depth_options,
     log:
-        "logs/estimate_depth/{compression}/{kind}/shard{shard}.log",
+        "logs/estimate_depth/{dataset}/{depth}/{compression}/{kind}/shard{shard}.log",
     benchmark:
-        "results/benchmarks/estimate_depth/{compression}/{kind}/shard{shard}.tsv"
+        "results/benchmarks/estimate_depth/{dataset}/{depth}/{compression}/{kind}/shard{shard}.tsv"
     conda:
         "../../envs/depthfake.yaml"
     shell:
-        "python {params.step} --faces {input.faces}"
-        " --backend {params.backend} --focal-scale {params.focal_scale}"
-        " --out-depth {output.depth} --log {log}"
+        "python {params.step} --faces {input.faces} --backend {wildcards.depth}"
+        " {params.settings} --out-depth {output.depth} --log {log}"

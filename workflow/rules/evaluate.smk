@@ -1,24 +1,21 @@
 rule evaluate:
     input:
-        unpack(cell_inputs),
+        unpack(test_inputs),
         weights=rules.train.output.weights,
         meta=rules.train.output.meta,
     output:
-        predictions="results/predictions/{compression}/{forgery}/{model}.parquet",
+        predictions="results/predictions/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}/{test_dataset}.parquet",
     params:
         step=step_script("evaluate"),
         shards=shard_options,
-        attacks=attack_options(),
-        seed=config["evaluate"]["seed"],
-        depth_mode=config["evaluate"]["depth_mode"],
+        settings=evaluate_options(),
     log:
-        "logs/evaluate/{compression}/{forgery}/{model}.log",
+        "logs/evaluate/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}/{test_dataset}.log",
     benchmark:
-        "results/benchmarks/evaluate/{compression}/{forgery}/{model}.tsv"
+        "results/benchmarks/evaluate/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}/{test_dataset}.tsv"
     conda:
         "../../envs/depthfake.yaml"
     shell:
         "python {params.step} {params.shards} --weights {input.weights}"
-        " --meta {input.meta} {params.attacks} --seed {params.seed}"
-        " --depth-mode {params.depth_mode} --threads {threads}"
-        " --out {output.predictions} --log {log}"
+        " --meta {input.meta} {params.settings} --test-dataset {wildcards.test_dataset}"
+        " --threads {threads} --out {output.predictions} --log {log}"

@@ -1,25 +1,26 @@
 rule tables:
     input:
-        predictions=grid(rules.evaluate.output.predictions),
+        predictions=[expand(rules.evaluate.output.predictions, **cell) for cell in evaluations()],
     output:
-        detection_md="results/tables/detection.md",
-        detection_csv="results/tables/detection.csv",
-        robustness_md="results/tables/robustness.md",
-        robustness_csv="results/tables/robustness.csv",
+        detection_md="results/tables/{dataset}/detection.md",
+        detection_csv="results/tables/{dataset}/detection.csv",
+        robustness_md="results/tables/{dataset}/robustness.md",
+        robustness_csv="results/tables/{dataset}/robustness.csv",
     params:
         step=step_script("tables"),
         out_dir=subpath(output.detection_md, parent=True),
-        compressions=DATASET["compressions"],
-        forgeries=config["train"]["forgeries"],
-        models=config["train"]["models"],
+        rows=table_rows(),
+        test_datasets=CONFIG.test_datasets(),
+        compressions=table_compressions(),
+        forgeries=TRAIN.forgeries,
     log:
-        "logs/tables/tables.log",
+        "logs/tables/{dataset}.log",
     conda:
         "../../envs/depthfake.yaml"
     shell:
-        "python {params.step} --predictions {input.predictions}"
-        " --compressions {params.compressions} --forgeries {params.forgeries}"
-        " --models {params.models} --out-dir {params.out_dir} --log {log}"
+        "python {params.step} --predictions {input.predictions} --rows {params.rows}"
+        " --test-datasets {params.test_datasets} --compressions {params.compressions}"
+        " --forgeries {params.forgeries} --out-dir {params.out_dir} --log {log}"
 
 
 rule collect_skips:

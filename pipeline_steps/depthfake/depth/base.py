@@ -10,7 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
-from depthfake.registry import Registry
+from depthfake.catalogue import DEPTH_BACKENDS
 
 
 class DepthEstimator(Protocol):
@@ -19,9 +19,6 @@ class DepthEstimator(Protocol):
     def estimate(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray: ...
 
 
-DEPTH_BACKENDS: Registry[DepthEstimator] = Registry(
-    "depth backend", builtin_modules=("depthfake.depth.landmark_mesh",)
-)
 list_depth_backends = DEPTH_BACKENDS.names
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from depthfake.depth.base import DEPTH_BACKENDS, normalise_relative
+from depthfake.depth.base import normalise_relative
 from depthfake.depth.mesh import load_generic_face
 from depthfake.depth.raster import rasterize_depth
 
@@ -26,7 +26,6 @@ def camera_matrix(size: int, focal_scale: float) -> np.ndarray:
     return np.array([[focal, 0, (size - 1) / 2], [0, focal, (size - 1) / 2], [0, 0, 1]])
 
 
-@DEPTH_BACKENDS.register("landmark_mesh")
 class LandmarkMeshDepth:
     """The canonical face mesh posed by `cv2.solvePnP` on the 68 landmarks, z-buffered.
 

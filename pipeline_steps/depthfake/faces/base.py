@@ -7,7 +7,7 @@ from typing import Protocol
 
 import numpy as np
 
-from depthfake.registry import Registry
+from depthfake.catalogue import FACE_BACKENDS
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,6 @@ class FaceDetector(Protocol):
     def detect(self, frame: np.ndarray) -> list[Face]: ...
 
 
-FACE_BACKENDS: Registry[FaceDetector] = Registry(
-    "face backend", builtin_modules=("depthfake.faces.dlib_backend",)
-)
-register_face_backend = FACE_BACKENDS.register
 list_face_backends = FACE_BACKENDS.names
 
 

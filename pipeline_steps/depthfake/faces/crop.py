@@ -44,5 +44,6 @@ def crop_face(frame: np.ndarray, face: Face, size: int, scale: float = 1.3) -> F
     patch = frame[top:top + side, left:left + side]
     interpolation = cv2.INTER_AREA if side > size else cv2.INTER_LINEAR
     image = cv2.resize(patch, (size, size), interpolation=interpolation)
-    landmarks = (face.landmarks - np.array([left, top], np.float32)) * (size / side)
+    scale_to_crop = np.float32(size / side)
+    landmarks = (face.landmarks - np.array([left, top], np.float32)) * scale_to_crop
     return FaceCrop(image=image, box=np.array([left, top, side], np.int32), landmarks=landmarks)

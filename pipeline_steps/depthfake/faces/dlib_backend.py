@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from depthfake.faces.base import Face, register_face_backend
+from depthfake.faces.base import Face
 
 PREDICTOR_FILE = "shape_predictor_68_face_landmarks.dat"
 
@@ -36,7 +36,6 @@ def resolve_predictor_path(path: str | os.PathLike | None) -> Path:
     return candidate
 
 
-@register_face_backend("dlib")
 class DlibFaceDetector:
     """HOG detector (`upsample` doublings of the frame first) and the 68-point predictor."""
 

@@ -1,6 +1,7 @@
 """Detectors (RGB baseline, MDN) on timm backbones, behind one `create_detector`."""
 
-from depthfake.models.checkpoint import load_detector, save_detector
+from depthfake.models.checkpoint import load_detector, read_checkpoint_meta, save_detector
 from depthfake.models.registry import DetectorConfig, create_detector, list_detectors
 
-__all__ = ["DetectorConfig", "create_detector", "list_detectors", "load_detector", "save_detector"]
+__all__ = ["DetectorConfig", "create_detector", "list_detectors", "load_detector",
+           "read_checkpoint_meta", "save_detector"]

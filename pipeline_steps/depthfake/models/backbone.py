@@ -21,17 +21,19 @@ def create_backbone(name: str, in_chans: int, num_classes: int = 0, pretrained: 
     if pretrained_file and not os.path.isfile(pretrained_file):
         raise PretrainedWeightsError(f"pretrained_file {pretrained_file} does not exist")
     overlay = {"file": str(pretrained_file)} if pretrained_file else None
+    if not timm.is_model(name):
+        raise ValueError(f"unknown timm backbone {name!r} (see timm.list_models())")
     try:
         return timm.create_model(name, pretrained=pretrained or bool(pretrained_file),
                                  in_chans=in_chans, num_classes=num_classes,
                                  pretrained_cfg_overlay=overlay)
-    except (OSError, RuntimeError, ValueError) as err:
-        if "Unknown model" in str(err):
-            raise
+    except Exception as err:  # hub, file and format errors differ by source; all mean the same
+        source = f"file {pretrained_file}" if pretrained_file else f"the timm hub ({name})"
         raise PretrainedWeightsError(
-            f"could not load pretrained weights of {name} ({err}). Without network, download "
-            f"them elsewhere (timm hub id of {name}) and set model.pretrained_file to the "
-            "local .safetensors/.pth file, or set model.pretrained: false."
+            f"could not load pretrained weights of {name} from {source}: "
+            f"{type(err).__name__}: {err}. Without network, download them elsewhere (timm hub "
+            f"id of {name}) and set train.backbone_options.{name}.pretrained_file to the local "
+            ".safetensors/.pth file, or set train.pretrained: false."
         ) from err
 
 

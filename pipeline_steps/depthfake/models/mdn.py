@@ -11,9 +11,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from depthfake import streams
 from depthfake.models.backbone import create_backbone, split_backbone, zero_init
-from depthfake.models.registry import DetectorConfig, register_detector
+from depthfake.models.registry import DetectorConfig
 
 
 def rgb_mask(rgb_features: torch.Tensor) -> torch.Tensor:
@@ -21,10 +20,7 @@ def rgb_mask(rgb_features: torch.Tensor) -> torch.Tensor:
     return (rgb_features.detach() > 0).to(rgb_features.dtype)
 
 
-@register_detector("mdn")
 class MaskedDepthfakeNetwork(nn.Module):
-    uses_depth = streams.uses_depth("mdn")
-
     def __init__(self, config: DetectorConfig, pretrained: bool = False,
                  pretrained_file: str | None = None):
         super().__init__()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from torch import nn
 
-from depthfake.registry import Registry
+from depthfake.catalogue import DETECTORS, reads_depth
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -24,7 +24,10 @@ class DetectorConfig:
     rgb_std: tuple[float, ...] = IMAGENET_STD
     depth_mean: float = 0.5
     depth_std: float = 0.5
-    extra: dict = field(default_factory=dict)
+
+    @property
+    def reads_depth(self) -> bool:
+        return reads_depth(self.detector)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -37,10 +40,6 @@ class DetectorConfig:
         return cls(**values)
 
 
-DETECTORS: Registry[nn.Module] = Registry(
-    "detector", builtin_modules=("depthfake.models.rgb", "depthfake.models.mdn")
-)
-register_detector = DETECTORS.register
 list_detectors = DETECTORS.names
 
 

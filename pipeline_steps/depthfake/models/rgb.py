@@ -5,15 +5,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from depthfake import streams
 from depthfake.models.backbone import create_backbone, zero_init
-from depthfake.models.registry import DetectorConfig, register_detector
+from depthfake.models.registry import DetectorConfig
 
 
-@register_detector("rgb")
 class RGBDetector(nn.Module):
-    uses_depth = streams.uses_depth("rgb")
-
     def __init__(self, config: DetectorConfig, pretrained: bool = False,
                  pretrained_file: str | None = None):
         super().__init__()

@@ -1,0 +1,74 @@
+"""Write the demo's measured results into README.md, from results/, with machine and commit.
+
+Usage (after a run of the demo; wall seconds from `/usr/bin/time`, speed from the CPU
+calibration run on the idle machine):
+
+    python benchmarks/readme_results.py --wall-seconds 229 --speed 166
+
+Replaces the text between `<!-- demo-results:begin -->` and `<!-- demo-results:end -->`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+from pathlib import Path
+
+from stage_times import stage_times
+
+BEGIN, END = "<!-- demo-results:begin -->", "<!-- demo-results:end -->"
+BUDGET = 48_000
+
+
+def cpu_model() -> str:
+    text = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    match = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
+    return match.group(1).strip() if match else platform.processor() or platform.machine()
+
+
+def table_body(path: Path) -> str:
+    """The Markdown table and its note, without the title and the provenance footer."""
+    text = path.read_text().split("\n---\n")[0]
+    return text.split("\n", 2)[2].strip()
+
+
+def provenance(path: Path) -> str:
+    return path.read_text().split("\n---\n")[1].strip()
+
+
+def results_section(results: Path, dataset: str, wall: float, speed: float) -> str:
+    detection = results / "tables" / dataset / "detection.md"
+    times = stage_times(results / "benchmarks")
+    return "\n".join([
+        f"Measured on {cpu_model()}, {os.cpu_count()} cores, {platform.system()}, "
+        "no GPU.", "",
+        f"`snakemake --cores all` on a fresh clone: **{wall:.0f} s** for "
+        f"{int(times['jobs'].sum())} jobs; x CPU speed {speed:g} "
+        f"(`python ../shared/tools/cpu-calib.py`, idle machine) = **{wall * speed:,.0f}** "
+        f"(budget {BUDGET:,}). Per stage, from the `benchmark:` files "
+        "(`python benchmarks/stage_times.py`; jobs run two at a time):", "",
+        times.to_markdown(), "",
+        f"`results/tables/{dataset}/detection.md`:", "",
+        table_body(detection), "",
+        f"Provenance of these numbers: {provenance(detection)}.",
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wall-seconds", type=float, required=True)
+    parser.add_argument("--speed", type=float, required=True, help="cpu-calib.py's figure")
+    parser.add_argument("--dataset", default="demo")
+    parser.add_argument("--results", type=Path, default=Path("results"))
+    parser.add_argument("--readme", type=Path, default=Path("README.md"))
+    args = parser.parse_args()
+    readme = args.readme.read_text()
+    head, rest = readme.split(BEGIN)
+    section = results_section(args.results, args.dataset, args.wall_seconds, args.speed)
+    args.readme.write_text(f"{head}{BEGIN}\n{section}\n{END}{rest.split(END)[1]}")
+
+
+if __name__ == "__main__":
+    main()

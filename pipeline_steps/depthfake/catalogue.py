@@ -1,0 +1,29 @@
+"""Every registered detector and backend name, defined once and readable without torch.
+
+Adding a detector or a backend is its class plus one line here (and, for a backend, its
+options model in `depthfake.settings`, under the same name).
+"""
+
+from __future__ import annotations
+
+from depthfake.registry import Registry
+
+DETECTORS = Registry("detector", {
+    "rgb": "depthfake.models.rgb:RGBDetector",
+    "mdn": "depthfake.models.mdn:MaskedDepthfakeNetwork",
+})
+# Detectors that read depth maps; the others are trained and tested without them.
+DEPTH_READERS = frozenset({"mdn"})
+
+FACE_BACKENDS = Registry("face backend", {
+    "dlib": "depthfake.faces.dlib_backend:DlibFaceDetector",
+})
+
+DEPTH_BACKENDS = Registry("depth backend", {
+    "landmark_mesh": "depthfake.depth.landmark_mesh:LandmarkMeshDepth",
+})
+
+
+def reads_depth(detector: str) -> bool:
+    """Whether the registered detector `detector` reads depth maps."""
+    return DETECTORS.check(detector) in DEPTH_READERS

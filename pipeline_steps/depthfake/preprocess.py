@@ -1,0 +1,72 @@
+"""Per-video preprocessing: sample frames, crop the face, estimate depth, with given settings.
+
+The step scripts run these over shards of a data set; the same functions process a single
+video with the settings a model was trained with (recorded in its checkpoint JSON).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from depthfake.depth import DepthEstimator, create_depth_estimator
+from depthfake.faces import FaceCrop, create_face_detector, crop_face, largest_face
+from depthfake.settings import DepthBackendOptions, FaceSettings, FrameSettings
+from depthfake.video import read_sampled_frames
+
+# Crops per depth estimator call.
+DEPTH_BATCH = 256
+
+
+class FaceCropper:
+    """The largest face of a frame, cut as FF++'s square crop, as `settings` say."""
+
+    def __init__(self, settings: FaceSettings):
+        self.settings = settings
+        self.detector = create_face_detector(settings.backend,
+                                             **settings.options_of(settings.backend))
+
+    def crop(self, frame: np.ndarray) -> FaceCrop | None:
+        face = largest_face(self.detector.detect(frame))
+        if face is None:
+            return None
+        return crop_face(frame, face, self.settings.crop_size, self.settings.scale)
+
+
+def depth_estimator(backend: str, options: DepthBackendOptions) -> DepthEstimator:
+    """The depth backend `backend` with its options from `options`."""
+    return create_depth_estimator(backend, **options.options_of(backend))
+
+
+def depth_batches(estimator: DepthEstimator, crops: np.ndarray, landmarks: np.ndarray
+                  ) -> Iterator[tuple[slice, np.ndarray]]:
+    """Depth maps of aligned crops and landmarks (arrays or HDF5 datasets), batch by batch."""
+    for start in range(0, len(crops), DEPTH_BATCH):
+        rows = slice(start, min(start + DEPTH_BATCH, len(crops)))
+        yield rows, estimator.estimate(crops[rows], landmarks[rows])
+
+
+@dataclass(frozen=True)
+class VideoFaces:
+    """One video's sampled frames: index, face crop (None without a face) and depth map."""
+
+    frames: list[int]
+    crops: list[FaceCrop | None]
+    depth: list[np.ndarray | None]
+
+
+def preprocess_video(path: str | os.PathLike, frames: FrameSettings, cropper: FaceCropper,
+                     estimator: DepthEstimator | None = None) -> VideoFaces:
+    """Sample, crop and (with an estimator) estimate depth for one video."""
+    indices, images = read_sampled_frames(path, frames.per_video)
+    crops = [cropper.crop(image) for image in images]
+    found = [c for c in crops if c is not None]
+    maps: list[np.ndarray | None] = [None] * len(crops)
+    if estimator is not None and found:
+        stacked = np.stack([c.image for c in found]), np.stack([c.landmarks for c in found])
+        found_maps = iter(np.concatenate([d for _, d in depth_batches(estimator, *stacked)]))
+        maps = [None if c is None else next(found_maps) for c in crops]
+    return VideoFaces(frames=indices, crops=crops, depth=maps)

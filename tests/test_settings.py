@@ -1,0 +1,172 @@
+"""Every setting is defined once: config, schema, command lines and defaults agree."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+import pytest
+import yaml
+from pydantic import BaseModel
+
+from depthfake.catalogue import DEPTH_BACKENDS, DEPTH_READERS, DETECTORS, FACE_BACKENDS
+from depthfake.settings import (
+    BackboneOptions,
+    DatasetSource,
+    DemoSettings,
+    DepthBackendOptions,
+    EvaluateSettings,
+    FaceBackendOptions,
+    FaceSettings,
+    FrameSettings,
+    TrainSettings,
+    WorkflowConfig,
+    add_arguments,
+    config_schema_yaml,
+    from_args,
+    load_config,
+    to_cli,
+)
+
+from conftest import REPO
+
+# Keys where the demo (config.yaml) departs from the library's defaults (the paper's values),
+# on purpose: a miniature data set, a small model from scratch, two CPU cores.
+DEMO_CHOICES = {
+    "datasets.demo.splits_dir": "the demo writes its own splits",
+    "datasets.demo.forgeries": "the demo has two manipulations",
+    "datasets.demo.build_demo": "the demo data set is built, not downloaded",
+    "frames.per_video": "16 frames keep the demo fast",
+    "faces.crop_size": "64 px crops keep the demo fast",
+    "faces.dlib.upsample": "demo faces are about 130 px wide",
+    "train.forgeries": "the demo's two manipulations and ALL",
+    "train.backbones": "a small backbone for two CPU cores",
+    "train.backbone_options": "the demo's backbone listed with its settings",
+    "train.pretrained": "offline: no ImageNet weights",
+    "train.optimizer": "SGD generalises better from scratch (README)",
+    "train.epochs": "12 epochs keep the demo fast",
+    "train.batch_size": "a small data set",
+    "train.lr": "SGD's learning rate",
+    "train.weight_decay": "regularises training from scratch",
+}
+# Keys without a library default.
+REQUIRED = {"datasets.demo.root", "train.dataset"}
+STEP_SETTINGS = [DatasetSource, DemoSettings, FrameSettings, FaceSettings, DepthBackendOptions,
+                 BackboneOptions, TrainSettings, EvaluateSettings]
+
+
+def differences(model: BaseModel, prefix: str = "") -> dict[str, object]:
+    """Keys whose value differs from the field's default ('required' without a default);
+    sections and maps of sections are compared key by key."""
+    found: dict[str, object] = {}
+    for name, field in type(model).model_fields.items():
+        key, value = f"{prefix}{name}", getattr(model, name)
+        default = None if field.is_required() else field.get_default()
+        sections = value.items() if isinstance(value, dict) else []
+        if isinstance(value, BaseModel) or any(isinstance(v, BaseModel) for _, v in sections):
+            if not field.is_required() and not isinstance(default, BaseModel) and value != default:
+                found[key] = value  # a section or map of sections that is off by default
+            nested = [("", value)] if isinstance(value, BaseModel) else [
+                (f"{entry}.", v) for entry, v in sections]
+            for entry, section in nested:
+                found |= differences(section, f"{key}.{entry}")
+        elif field.is_required():
+            found[key] = "required"
+        elif value != default:
+            found[key] = value
+    return found
+
+
+def demo_config() -> WorkflowConfig:
+    return load_config(yaml.safe_load((REPO / "config.yaml").read_text()))
+
+
+def test_demo_config_differs_from_the_defaults_only_where_documented():
+    found = differences(demo_config())
+    assert {k for k, v in found.items() if v == "required"} == REQUIRED
+    assert {k for k, v in found.items() if v != "required"} == set(DEMO_CHOICES)
+
+
+def test_config_file_spells_out_every_setting():
+    def keys(values: dict, prefix: str = "") -> set[str]:
+        out = set()
+        for key, value in values.items():
+            out.add(prefix + key)
+            if isinstance(value, dict):
+                out |= keys(value, f"{prefix}{key}.")
+        return out
+
+    written = keys(yaml.safe_load((REPO / "config.yaml").read_text()))
+    resolved = keys(demo_config().model_dump())
+    assert written == resolved
+
+
+@pytest.mark.parametrize("model", STEP_SETTINGS, ids=lambda m: m.__name__)
+def test_settings_round_trip_through_the_command_line(model):
+    parser = argparse.ArgumentParser()
+    add_arguments(parser, model)
+    required = {"root": "data/x"} if model is DatasetSource else {}
+    defaults = model(**required)
+    assert from_args(model, parser.parse_args(to_cli(defaults.model_dump()).split())) == defaults
+    changed = {}
+    for name, field in model.model_fields.items():  # every scalar setting moved off its default
+        value = getattr(defaults, name)
+        if isinstance(value, bool):
+            changed[name] = not value
+        elif isinstance(value, int | float):
+            changed[name] = value + 1 if field.annotation is int else value * 1.1
+    other = model.model_validate({**defaults.model_dump(), **changed})
+    assert from_args(model, parser.parse_args(to_cli(other.model_dump()).split())) == other
+    assert other != defaults or not changed
+
+
+def test_options_left_out_take_the_library_defaults():
+    parser = argparse.ArgumentParser()
+    add_arguments(parser, FaceSettings)
+    assert from_args(FaceSettings, parser.parse_args([])) == FaceSettings()
+    assert FaceSettings().crop_size == 224 and FrameSettings().per_video == 32
+
+
+def test_a_bad_value_on_the_command_line_names_the_setting():
+    parser = argparse.ArgumentParser()
+    add_arguments(parser, TrainSettings)
+    with pytest.raises(SystemExit, match="epochs"):
+        from_args(TrainSettings, parser.parse_args(["--epochs", "0"]))
+
+
+def test_backend_options_are_keyed_by_registered_names():
+    assert set(FaceBackendOptions.model_fields) == set(FACE_BACKENDS.names())
+    assert set(DepthBackendOptions.model_fields) == set(DEPTH_BACKENDS.names())
+    assert set(DETECTORS.names()) >= DEPTH_READERS
+
+
+def test_unknown_names_fail_listing_the_known_ones():
+    values = yaml.safe_load((REPO / "config.yaml").read_text())
+    values["train"]["models"] = ["rgb", "mdm"]
+    values["depth"]["backends"] = ["midas"]
+    with pytest.raises(ValueError) as err:
+        load_config(values)
+    assert "train.models.1" in str(err.value) and "'mdn' or 'rgb'" in str(err.value)
+    assert "depth.backends.0" in str(err.value) and "landmark_mesh" in str(err.value)
+
+
+def test_cross_references_are_checked():
+    values = yaml.safe_load((REPO / "config.yaml").read_text())
+    values["train"]["dataset"] = "ffpp"
+    with pytest.raises(ValueError, match="train.dataset names 'ffpp'; the data sets are"):
+        load_config(values)
+
+
+def test_names_are_readable_without_torch_opencv_dlib_or_transformers():
+    code = ("import sys, depthfake.settings, depthfake.catalogue, depthfake.ffpp, "
+            "depthfake.provenance; heavy = {'torch', 'cv2', 'dlib', 'transformers', 'timm'}; "
+            "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=REPO / "pipeline_steps")
+    assert result.stdout.strip() == "[]"
+
+
+def test_schema_file_is_generated_from_the_settings():
+    path = REPO / "workflow" / "schemas" / "config.schema.yaml"
+    assert path.read_text() == config_schema_yaml(), "regenerate: see the file's header"
