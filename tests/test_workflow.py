@@ -147,7 +147,7 @@ def run(tmp_path_factory) -> dict:
     shows no face."""
     workdir = tmp_path_factory.mktemp("workflow")
     config = write_config(workdir / "config.yaml", TINY)
-    built = snakemake(workdir, "--cores", "2", "--configfile", str(config), "data/manifest.csv")
+    built = snakemake(workdir, "data/manifest.csv", "--cores", "2", "--configfile", str(config))
     assert built.returncode == 0, built.stderr[-3000:]
     target, source = json.loads((workdir / "data" / "splits" / "train.json").read_text())[0]
     truncated = workdir / "data/original_sequences/youtube/raw/videos" / f"{target}.mp4"
