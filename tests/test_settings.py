@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 
@@ -160,7 +161,8 @@ def test_cross_references_are_checked():
 
 def test_names_are_readable_without_torch_opencv_dlib_or_transformers():
     code = ("import sys, depthfake.settings, depthfake.catalogue, depthfake.ffpp, "
-            "depthfake.provenance; heavy = {'torch', 'cv2', 'dlib', 'transformers', 'timm'}; "
+            "depthfake.backbones, depthfake.provenance; "
+            "heavy = {'torch', 'cv2', 'dlib', 'transformers', 'timm'}; "
             "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=REPO / "pipeline_steps")
@@ -170,3 +172,14 @@ def test_names_are_readable_without_torch_opencv_dlib_or_transformers():
 def test_schema_file_is_generated_from_the_settings():
     path = REPO / "workflow" / "schemas" / "config.schema.yaml"
     assert path.read_text() == config_schema_yaml(), "regenerate: see the file's header"
+
+
+def test_backbone_names_are_checked_from_a_cache_without_importing_timm(tmp_path):
+    code = ("import sys; from depthfake.backbones import unknown_backbones; "
+            "print(unknown_backbones(['mobilenetv2_050', 'efficientnet_b0.ra_in1k', 'resnet9x']),"
+            " 'timm' in sys.modules)")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, cwd=REPO / "pipeline_steps", env=env).stdout.strip()
+            for _ in range(2)]
+    assert runs == ["['resnet9x'] True", "['resnet9x'] False"]  # timm imported once only

@@ -3,12 +3,12 @@
 import os
 import re
 import sys
-from importlib.util import find_spec
 from pathlib import Path
 
 STEPS = Path(workflow.basedir) / "pipeline_steps"
 sys.path.insert(0, str(STEPS))
 # Torch-free: Snakemake can run without torch, OpenCV or dlib (e.g. under --use-conda).
+from depthfake.backbones import unknown_backbones
 from depthfake.catalogue import reads_depth
 from depthfake.ffpp import REAL_KIND
 from depthfake.provenance import CONFIG_HASH_VARIABLE, config_hash
@@ -31,19 +31,10 @@ TRAIN = CONFIG.train
 os.environ[CONFIG_HASH_VARIABLE] = config_hash(CONFIG.model_dump(mode="json"))
 
 
-def check_backbones(names):
-    """Unknown timm names fail here, before any job runs (skipped where timm is absent)."""
-    if find_spec("timm") is None:
-        return
-    import timm
-
-    unknown = [name for name in names if not timm.is_model(name)]
-    if unknown:
-        raise ValueError(f"train.backbones: unknown timm model(s) {unknown}; "
-                         "see timm.list_models()")
-
-
-check_backbones(TRAIN.backbones)
+# Unknown timm names fail here, before any job runs.
+if unknown := unknown_backbones(TRAIN.backbones):
+    raise ValueError(f"train.backbones: unknown timm model(s) {unknown}; "
+                     "see timm.list_models()")
 
 
 wildcard_constraints:
