@@ -11,6 +11,7 @@ Replaces the text between `<!-- demo-results:begin -->` and `<!-- demo-results:e
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -38,6 +39,17 @@ def provenance(path: Path) -> str:
     return path.read_text().split("\n---\n")[1].strip()
 
 
+def demo_settings(results: Path, dataset: str) -> str:
+    """What the models were trained on and with, from a checkpoint JSON."""
+    record = json.loads(next((results / "models" / dataset).rglob("*.json")).read_text())
+    frames, faces = record["preprocessing"]["frames"], record["preprocessing"]["faces"]
+    settings = record["settings"]
+    start = "ImageNet weights" if settings["pretrained"] else "scratch"
+    return (f"{frames['per_video']} frames per video, {faces['crop_size']} px crops, "
+            f"`{record['config']['backbone']}` trained from {start} with "
+            f"{settings['optimizer']} for {settings['epochs']} epochs")
+
+
 def results_section(results: Path, dataset: str, wall: float, speed: float) -> str:
     detection = results / "tables" / dataset / "detection.md"
     times = stage_times(results / "benchmarks")
@@ -47,9 +59,11 @@ def results_section(results: Path, dataset: str, wall: float, speed: float) -> s
         f"`snakemake --cores all` on a fresh clone: **{wall:.0f} s** for "
         f"{int(times['jobs'].sum())} jobs; x CPU speed {speed:g} "
         f"(`python ../shared/tools/cpu-calib.py`, idle machine) = **{wall * speed:,.0f}** "
-        f"(budget {BUDGET:,}). Per stage, from the `benchmark:` files "
+        f"units, {'within' if wall * speed <= BUDGET else 'over'} the demo budget of "
+        f"{BUDGET:,}. Per stage, from the `benchmark:` files "
         "(`python benchmarks/stage_times.py`; jobs run two at a time):", "",
         times.to_markdown(), "",
+        f"The demo models ({demo_settings(results, dataset)}) gave "
         f"`results/tables/{dataset}/detection.md`:", "",
         table_body(detection), "",
         f"Provenance of these numbers: {provenance(detection)}.",
