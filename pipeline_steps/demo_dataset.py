@@ -18,8 +18,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="threads rendering and encoding videos (default 2)")
     args = parser.parse_args(argv)
     setup_logging(args.log)
-    settings = from_args(DemoSettings, args)
-    build_demo_dataset(args.out, workers=args.workers, **settings.model_dump())
+    build_demo_dataset(args.out, from_args(DemoSettings, args), workers=args.workers)
 
 
 if __name__ == "__main__":

@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", nargs="+", required=True,
                         help="row order: model/backbone/depth triples")
     parser.add_argument("--test-datasets", nargs="+", required=True, help="column order")
-    parser.add_argument("--compressions", nargs="+", required=True, help="column order")
+    parser.add_argument("--compressions", nargs="+", required=True,
+                        help="column order: the training compressions")
     parser.add_argument("--forgeries", nargs="+", required=True, help="column order")
     parser.add_argument("--out-dir", type=Path, required=True)
     args = parser.parse_args(argv)

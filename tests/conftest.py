@@ -27,4 +27,4 @@ def astronaut() -> np.ndarray:
 def face_detector():
     from depthfake.faces import create_face_detector
 
-    return create_face_detector("dlib", upsample=0)
+    return create_face_detector("dlib", upsample=0, landmark_model=None)

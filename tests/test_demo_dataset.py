@@ -13,11 +13,14 @@ import pytest
 
 from depthfake.demo import build as demo_build
 from depthfake.demo import build_demo_dataset
+from depthfake.demo.build import REAL_SOURCE
 from depthfake.faces import create_face_detector, largest_face
 from depthfake.ffpp import SPLITS, read_split_pairs, video_path, video_splits
+from depthfake.settings import DemoSettings
 from depthfake.video import read_sampled_frames
 
 REALS_PER_PERSON, FRAMES = 2, 8
+TINY = DemoSettings(reals_per_person=2, frames_per_clip=1)
 METHODS = ("FaceSwap", "Face2Face")
 CORNER = 24  # side of the top-left square, far from every face
 
@@ -25,19 +28,19 @@ CORNER = 24  # side of the top-left square, far from every face
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
     root = tmp_path_factory.mktemp("demo") / "ffpp"
-    manifest = build_demo_dataset(root, reals_per_person=REALS_PER_PERSON,
-                                  frames_per_clip=FRAMES, seed=3)
+    manifest = build_demo_dataset(root, DemoSettings(reals_per_person=REALS_PER_PERSON,
+                                                     frames_per_clip=FRAMES, seed=3))
     return root, manifest
 
 
 @pytest.fixture(scope="module")
 def detector():
-    return create_face_detector("dlib", upsample=0)
+    return create_face_detector("dlib", upsample=0, landmark_model=None)
 
 
 def raw_frames(root: Path, kind: str, video: str) -> list[np.ndarray]:
-    return [f.astype(np.int16) for f in read_sampled_frames(video_path(root, kind, "raw", video),
-                                                            FRAMES)[1]]
+    return [f.astype(np.int16) for f in read_sampled_frames(
+        video_path(root, kind, "raw", video, REAL_SOURCE), FRAMES)[1]]
 
 
 def test_layout_is_ffpp(demo):
@@ -137,7 +140,7 @@ def test_swapped_face_looks_like_its_source(demo):
 
     @functools.cache
     def identity(kind: str, video: str) -> np.ndarray:
-        frames = read_sampled_frames(video_path(root, kind, "raw", video), 3)[1]
+        frames = read_sampled_frames(video_path(root, kind, "raw", video, REAL_SOURCE), 3)[1]
         found = [(f, boxes[0]) for f in frames if (boxes := find(f, 0))]
         assert found, f"no face in {kind} {video}"
         return np.mean([net.compute_face_descriptor(f, shapes(f, box)) for f, box in found],
@@ -158,25 +161,25 @@ def test_failed_build_leaves_nothing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(demo_build, "write_h264", broken)
     with pytest.raises(RuntimeError, match="exploded"):
-        build_demo_dataset(tmp_path / "out", reals_per_person=2, frames_per_clip=1)
+        build_demo_dataset(tmp_path / "out", TINY)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_refuses_bad_arguments_and_foreign_folders(tmp_path):
     with pytest.raises(ValueError, match="even"):
-        build_demo_dataset(tmp_path / "a", reals_per_person=3)
+        DemoSettings(reals_per_person=3)
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "thesis.tex").write_text("precious")
     with pytest.raises(FileExistsError):
-        build_demo_dataset(tmp_path / "mine", reals_per_person=2, frames_per_clip=1)
+        build_demo_dataset(tmp_path / "mine", TINY)
     assert (tmp_path / "mine" / "thesis.tex").read_text() == "precious"
 
 
 def test_rebuild_replaces_an_earlier_build_without_its_manifest(tmp_path):
     out = tmp_path / "demo"
-    build_demo_dataset(out, reals_per_person=2, frames_per_clip=1, seed=0)
+    build_demo_dataset(out, TINY)
     (out / "manifest.csv").unlink()  # what Snakemake does to the rule's output before a rerun
-    manifest = build_demo_dataset(out, reals_per_person=2, frames_per_clip=1, seed=1)
+    manifest = build_demo_dataset(out, TINY.model_copy(update={"seed": 1}))
     assert (out / "manifest.csv").is_file() and len(manifest) == 6 * 3 * 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
 

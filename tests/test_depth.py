@@ -40,8 +40,8 @@ def test_generic_face_is_loaded_in_camera_axes():
 
 
 def test_depth_of_a_face_crop(astronaut, face_detector):
-    crop = crop_face(astronaut, largest_face(face_detector.detect(astronaut)), size=96)
-    depth = create_depth_estimator("landmark_mesh").estimate(crop.image[None],
+    crop = crop_face(astronaut, largest_face(face_detector.detect(astronaut)), size=96, scale=1.3)
+    depth = create_depth_estimator("landmark_mesh", focal_scale=1.0).estimate(crop.image[None],
                                                              crop.landmarks[None])[0]
     assert depth.shape == (96, 96) and depth.dtype == np.float32
     face = np.isfinite(depth)

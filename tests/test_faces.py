@@ -29,7 +29,7 @@ def test_largest_face_picks_the_biggest_box():
 def test_crop_contains_the_face(astronaut, face_detector):
     face = largest_face(face_detector.detect(astronaut))
     assert face is not None
-    crop = crop_face(astronaut, face, size=128)
+    crop = crop_face(astronaut, face, size=128, scale=1.3)
     assert crop.image.shape == (128, 128, 3)
     # every landmark lies inside the crop, and the face fills its middle
     assert (crop.landmarks >= 0).all() and (crop.landmarks < 128).all()

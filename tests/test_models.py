@@ -86,13 +86,17 @@ def test_pretrained_weights_load_from_a_local_file(tmp_path):
     reference = timm.create_model("mobilenetv2_050", pretrained=False)
     path = tmp_path / "mobilenetv2_050.safetensors"
     save_file(reference.state_dict(), str(path))
-    rgb = create_backbone("mobilenetv2_050", in_chans=3, num_classes=2, pretrained_file=path)
+    rgb = create_backbone("mobilenetv2_050", in_chans=3, num_classes=2, pretrained=True,
+                          pretrained_file=path)
     assert torch.equal(rgb.conv_stem.weight, reference.conv_stem.weight)
     assert torch.equal(rgb.blocks[3][0].conv_pw.weight, reference.blocks[3][0].conv_pw.weight)
-    depth = create_backbone("mobilenetv2_050", in_chans=1, pretrained_file=path)
+    depth = create_backbone("mobilenetv2_050", in_chans=1, pretrained=True, pretrained_file=path)
     # timm folds the RGB stem into one channel by summing its filters
     assert torch.allclose(depth.conv_stem.weight, reference.conv_stem.weight.sum(1, keepdim=True))
-    mdn = create_detector(DetectorConfig(detector="mdn", **SMALL), pretrained_file=str(path))
+    mdn = create_detector(DetectorConfig(detector="mdn", **SMALL), pretrained=True,
+                          pretrained_file=str(path))
+    scratch = create_backbone("mobilenetv2_050", in_chans=3, pretrained=False, pretrained_file=path)
+    assert not torch.equal(scratch.conv_stem.weight, reference.conv_stem.weight)
     assert torch.equal(mdn.rgb_front[0].weight, reference.conv_stem.weight)
 
 
@@ -100,14 +104,15 @@ def test_pretrained_without_network_or_file_is_one_clear_error(tmp_path):
     with pytest.raises(PretrainedWeightsError, match=PRETRAINED_KEY):
         create_backbone("mobilenetv2_050", in_chans=3, pretrained=True)
     with pytest.raises(PretrainedWeightsError, match="does not exist"):
-        create_backbone("mobilenetv2_050", in_chans=3, pretrained_file=tmp_path / "none.pth")
+        create_backbone("mobilenetv2_050", in_chans=3, pretrained=True,
+                        pretrained_file=tmp_path / "none.pth")
 
 
 def test_a_garbage_weights_file_is_named(tmp_path):
     garbage = tmp_path / "weights.safetensors"
     garbage.write_bytes(b"\xff" * 64)
     with pytest.raises(PretrainedWeightsError, match=f"file {garbage}.*{PRETRAINED_KEY}"):
-        create_backbone("mobilenetv2_050", in_chans=3, pretrained_file=garbage)
+        create_backbone("mobilenetv2_050", in_chans=3, pretrained=True, pretrained_file=garbage)
 
 
 def test_an_unknown_backbone_is_named():

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from depthfake.catalogue import DEPTH_BACKENDS, DEPTH_READERS, DETECTORS, FACE_BACKENDS
 from depthfake.settings import (
+    AttackSettings,
     BackboneOptions,
     DatasetSource,
     DemoSettings,
@@ -21,6 +22,7 @@ from depthfake.settings import (
     FaceBackendOptions,
     FaceSettings,
     FrameSettings,
+    TrainSection,
     TrainSettings,
     WorkflowConfig,
     add_arguments,
@@ -116,7 +118,7 @@ def test_settings_round_trip_through_the_command_line(model):
         if isinstance(value, bool):
             changed[name] = not value
         elif isinstance(value, int | float):
-            changed[name] = value + 1 if field.annotation is int else value * 1.1
+            changed[name] = value + 2 if field.annotation is int else value * 1.1
     other = model.model_validate({**defaults.model_dump(), **changed})
     assert from_args(model, parser.parse_args(to_cli(other.model_dump()).split())) == other
     assert other != defaults or not changed
@@ -152,6 +154,20 @@ def test_unknown_names_fail_listing_the_known_ones():
     assert "depth.backends.0" in str(err.value) and "landmark_mesh" in str(err.value)
 
 
+def test_attack_settings_are_checked():
+    with pytest.raises(ValueError, match="must be odd"):
+        AttackSettings(blur_kernel=4)
+    with pytest.raises(ValueError, match="blur_sigma_min 5.0 > blur_sigma_max 3.0"):
+        AttackSettings(blur_sigma_min=5.0, blur_sigma_max=3.0)
+
+
+def test_options_of_a_backbone_outside_the_grid_are_reported():
+    section = TrainSection(dataset="demo", backbones=["mobilenetv2_050"],
+                           backbone_options={"mobilenetv2_05": BackboneOptions(split_block=2)})
+    assert section.unused_backbone_options() == ["mobilenetv2_05"]
+    assert section.backbone("mobilenetv2_050") == BackboneOptions()
+
+
 def test_cross_references_are_checked():
     values = yaml.safe_load((REPO / "config.yaml").read_text())
     values["train"]["dataset"] = "ffpp"
@@ -159,10 +175,10 @@ def test_cross_references_are_checked():
         load_config(values)
 
 
-def test_names_are_readable_without_torch_opencv_dlib_or_transformers():
-    code = ("import sys, depthfake.settings, depthfake.catalogue, depthfake.ffpp, "
-            "depthfake.backbones, depthfake.provenance; "
-            "heavy = {'torch', 'cv2', 'dlib', 'transformers', 'timm'}; "
+def test_what_the_workflow_imports_is_light():
+    code = ("import sys, depthfake.settings, depthfake.catalogue, depthfake.backbones, "
+            "depthfake.provenance; "
+            "heavy = {'torch', 'cv2', 'dlib', 'transformers', 'timm', 'numpy', 'pandas'}; "
             "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=REPO / "pipeline_steps")

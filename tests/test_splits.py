@@ -50,9 +50,9 @@ def test_list_videos_follows_the_ffpp_layout():
     row = reals[reals["video"] == "953"].iloc[0]
     assert row["path"] == "/ff/original_sequences/youtube/c40/videos/953.mp4"
     assert row["split"] == "test"  # test.json opens with ["953", "974"]
-    assert str(video_path("/ff", "Deepfakes", "raw", "953_974")) == (
+    assert str(video_path("/ff", "Deepfakes", "raw", "953_974", "youtube")) == (
         "/ff/manipulated_sequences/Deepfakes/raw/videos/953_974.mp4")
-    assert str(video_path("/cd", "real", NO_COMPRESSION, "00001")) == (
+    assert str(video_path("/cd", "real", NO_COMPRESSION, "00001", "youtube")) == (
         "/cd/original_sequences/youtube/videos/00001.mp4")
 
 

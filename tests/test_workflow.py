@@ -218,6 +218,10 @@ def test_each_config_key_reruns_exactly_the_documented_rules(run, tmp_path):
     assert set(documented) == keys, "README's rerun table must list every config key"
     assert set(CHANGES) == keys - ONE_CHOICE
 
+    for key in ("faces.dlib.landmark_model", "train.backbone_options.mobilenetv2_050."
+                "pretrained_file"):  # files named by a setting are inputs: they must exist
+        (run["workdir"] / CHANGES[key]).touch()
+
     def plan(key: str) -> set[str]:
         changed = write_config(tmp_path / f"{key}.yaml", with_key(TINY, key, CHANGES[key]))
         return set(planned_jobs(run["workdir"], changed)) - {"all"}

@@ -1,7 +1,8 @@
 """Every registered detector and backend name, defined once and readable without torch.
 
-Adding a detector or a backend is its class plus one line here (and, for a backend, its
-options model in `depthfake.settings`, under the same name).
+Adding a detector or a backend is its class plus one line in its registry here (a detector
+that reads depth, or cuts its backbone at the split point, also joins the sets below; a
+backend also gets its options model in `depthfake.settings`, under the same name).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ DETECTORS = Registry("detector", {
 })
 # Detectors that read depth maps; the others are trained and tested without them.
 DEPTH_READERS = frozenset({"mdn"})
+# Detectors that cut their backbone at train.backbone_options.<backbone>.split_block.
+BACKBONE_SPLITTERS = frozenset({"mdn"})
 
 FACE_BACKENDS = Registry("face backend", {
     "dlib": "depthfake.faces.dlib_backend:DlibFaceDetector",
@@ -27,3 +30,8 @@ DEPTH_BACKENDS = Registry("depth backend", {
 def reads_depth(detector: str) -> bool:
     """Whether the registered detector `detector` reads depth maps."""
     return DETECTORS.check(detector) in DEPTH_READERS
+
+
+def splits_backbone(detector: str) -> bool:
+    """Whether the registered detector `detector` uses the backbone's split point."""
+    return DETECTORS.check(detector) in BACKBONE_SPLITTERS

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from depthfake.settings import NO_COMPRESSION, DatasetSource
+from depthfake.settings import NO_COMPRESSION, REAL_KIND, DatasetSource
 
 SPLITS = ("train", "val", "test")
-REAL_KIND = "real"
 OFFICIAL_SPLITS_DIR = Path(str(files("depthfake") / "assets" / "ffpp_splits"))
 VIDEO_COLUMNS = ["video", "kind", "label", "compression", "split", "path"]
 
@@ -47,7 +46,7 @@ def video_splits(splits_dir: str | os.PathLike) -> dict[str, dict[str, str]]:
 
 
 def video_path(root: str | os.PathLike, kind: str, compression: str, video: str,
-               real_source: str = "youtube") -> Path:
+               real_source: str) -> Path:
     """Where FF++ keeps one video of a kind ('real' or a method folder) and compression
     (`NO_COMPRESSION`: a data set in one quality, without compression folders)."""
     if kind == REAL_KIND:

@@ -59,7 +59,10 @@ def write_csv(path: str | os.PathLike, table: pd.DataFrame) -> None:
 
 
 def read_csv(path: str | os.PathLike, **options) -> pd.DataFrame:
-    return pd.read_csv(path, comment="#", **options)
+    """A CSV written by `write_csv` (its provenance line skipped; `#` in values is kept)."""
+    with open(path) as handle:
+        first = handle.readline()
+    return pd.read_csv(path, skiprows=1 if first.startswith("#") else 0, **options)
 
 
 def write_parquet(path: str | os.PathLike, table: pd.DataFrame) -> None:

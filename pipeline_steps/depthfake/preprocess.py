@@ -1,7 +1,8 @@
 """Per-video preprocessing: sample frames, crop the face, estimate depth, with given settings.
 
-The step scripts run these over shards of a data set; the same functions process a single
-video with the settings a model was trained with (recorded in its checkpoint JSON).
+The step scripts run these over shards of a data set; `preprocess_video` runs the same
+functions on a single video, given the settings (the ones a model was trained with are in its
+checkpoint JSON, under `preprocessing`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import argparse
 import shlex
 from typing import Annotated, Any, Literal, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from depthfake.catalogue import DEPTH_BACKENDS, DETECTORS, FACE_BACKENDS
 
@@ -24,6 +24,8 @@ Compression = Literal["raw", "c23", "c40"]
 Optimizer = Literal["adam", "sgd"]
 DepthMode = Literal["perturb"]
 
+# The kind (and folder name) of the real videos; every other kind is a forgery.
+REAL_KIND = "real"
 # The compression level of a data set distributed in one quality only (Celeb-DF).
 NO_COMPRESSION = "none"
 # The forgery of a model trained on every forgery kind of its data set against the reals.
@@ -49,9 +51,17 @@ class BackendOptions(Settings):
 class DemoSettings(Settings):
     """The miniature FF++ built offline from faces shipped in registry packages."""
 
-    reals_per_person: int = Field(6, ge=2, description="real clips per person (three people)")
-    frames_per_clip: int = Field(24, ge=2, description="frames of every demo video")
+    reals_per_person: int = Field(6, ge=2, description="real clips per person (three people); "
+                                  "even: pairs join two people")
+    frames_per_clip: int = Field(24, ge=1, description="frames of every demo video")
     seed: int = Field(0, description="seed of the demo's motion and manipulations")
+
+    @field_validator("reals_per_person")
+    @classmethod
+    def _even(cls, value: int) -> int:
+        if value % 2:
+            raise ValueError(f"must be even, got {value}")
+        return value
 
 
 class DatasetSource(Settings):
@@ -79,7 +89,7 @@ class DatasetSettings(DatasetSource):
 
     @model_validator(mode="after")
     def _forgery_names(self) -> DatasetSettings:
-        reserved = {"real", ALL_FORGERIES} & set(self.forgeries)
+        reserved = {REAL_KIND, ALL_FORGERIES} & set(self.forgeries)
         if reserved:
             raise ValueError(f"forgery folder names {sorted(reserved)} are reserved")
         return self
@@ -140,7 +150,8 @@ class BackboneOptions(Settings):
     split_block: int = Field(4, ge=1, description="MDN split: after blocks[:split_block] "
                              "(the paper's MobileNetV2 split)")
     pretrained_file: str | None = Field(
-        None, description="local ImageNet weights (.safetensors/.pth); null: the timm hub")
+        None, description="local ImageNet weights (.safetensors/.pth) used when "
+        "train.pretrained is true; null: the timm hub")
 
 
 class TrainSettings(Settings):
@@ -178,6 +189,10 @@ class TrainSection(TrainSettings):
     def backbone(self, name: str) -> BackboneOptions:
         return self.backbone_options.get(name, BackboneOptions())
 
+    def unused_backbone_options(self) -> list[str]:
+        """Backbones with options but not in the grid: unused, or a misspelt name."""
+        return sorted(set(self.backbone_options) - set(self.backbones))
+
 
 # -- evaluation ----------------------------------------------------------------------------------
 class AttackSettings(Settings):
@@ -192,6 +207,20 @@ class AttackSettings(Settings):
                                   description="RSC: down to this fraction of the side and back")
     translate_max: float = Field(0.1, ge=0, le=1,
                                  description="TRN: shift up to this fraction of the side")
+
+    @field_validator("blur_kernel")
+    @classmethod
+    def _odd(cls, value: int) -> int:
+        if value % 2 == 0:
+            raise ValueError(f"must be odd, got {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _sigma_range(self) -> AttackSettings:
+        if self.blur_sigma_min > self.blur_sigma_max:
+            raise ValueError(f"blur_sigma_min {self.blur_sigma_min} > blur_sigma_max "
+                             f"{self.blur_sigma_max}")
+        return self
 
 
 class EvaluateSettings(Settings):

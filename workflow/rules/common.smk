@@ -7,14 +7,15 @@ from pathlib import Path
 
 STEPS = Path(workflow.basedir) / "pipeline_steps"
 sys.path.insert(0, str(STEPS))
-# Torch-free: Snakemake can run without torch, OpenCV or dlib (e.g. under --use-conda).
+# Light imports only (pydantic, platformdirs: Snakemake's own dependencies), so Snakemake runs
+# without torch, OpenCV, dlib, numpy or pandas (e.g. under --use-conda).
 from depthfake.backbones import unknown_backbones
-from depthfake.catalogue import reads_depth
-from depthfake.ffpp import REAL_KIND
+from depthfake.catalogue import reads_depth, splits_backbone
 from depthfake.provenance import CONFIG_HASH_VARIABLE, config_hash
 from depthfake.settings import (
     ALL_FORGERIES,
     NO_DEPTH,
+    REAL_KIND,
     DatasetSource,
     EvaluateSettings,
     FaceBackendOptions,
@@ -31,6 +32,9 @@ TRAIN = CONFIG.train
 os.environ[CONFIG_HASH_VARIABLE] = config_hash(CONFIG.model_dump(mode="json"))
 
 
+if unused := TRAIN.unused_backbone_options():
+    logger.warning(f"train.backbone_options has settings for {unused}, which are not in "
+                   f"train.backbones {TRAIN.backbones}: they are not used (a misspelt name?)")
 # Unknown timm names fail here, before any job runs.
 if unknown := unknown_backbones(TRAIN.backbones):
     raise ValueError(f"train.backbones: unknown timm model(s) {unknown}; "
@@ -146,8 +150,17 @@ def face_inputs(name, compression, forgery, model, depth):
 
 
 def train_inputs(wildcards):
-    return face_inputs(wildcards.dataset, wildcards.compression, wildcards.forgery,
-                       wildcards.model, wildcards.depth)
+    """A cell's faces (and depth), and the local pretrained weights when they are used."""
+    inputs = face_inputs(wildcards.dataset, wildcards.compression, wildcards.forgery,
+                         wildcards.model, wildcards.depth)
+    weights = TRAIN.backbone(wildcards.backbone).pretrained_file
+    return inputs | ({"pretrained": weights} if TRAIN.pretrained and weights else {})
+
+
+def landmark_model():
+    """The face backend's model file when one is given (so replacing it reruns cropping)."""
+    path = CONFIG.faces.options_of(CONFIG.faces.backend).get("landmark_model")
+    return [path] if path else []
 
 
 def test_inputs(wildcards):
@@ -179,8 +192,11 @@ def options(section, model):
 
 
 def extract_options(wildcards):
-    return (options(dataset(wildcards.dataset), DatasetSource) + " "
-            + options(CONFIG.frames, FrameSettings))
+    """The data set's source (the reals' folder for the reals only) and the frame settings."""
+    source = dataset(wildcards.dataset).model_dump(include=set(DatasetSource.model_fields))
+    if wildcards.kind != REAL_KIND:
+        del source["real_source"]
+    return f"{to_cli(source)} {options(CONFIG.frames, FrameSettings)}"
 
 
 def face_options():
@@ -195,8 +211,13 @@ def depth_options(wildcards):
 
 
 def train_options(wildcards):
-    return (options(TRAIN, TrainSettings) + " "
-            + to_cli(TRAIN.backbone(wildcards.backbone).model_dump()))
+    """TrainSettings and the backbone's options, less those this model or optimizer ignores
+    (so changing them reruns nothing it does not touch)."""
+    ignored = set() if TRAIN.optimizer == "sgd" else {"momentum"}
+    backbone = TRAIN.backbone(wildcards.backbone).model_dump(
+        exclude=set() if splits_backbone(wildcards.model) else {"split_block"})
+    settings = TRAIN.model_dump(include=set(TrainSettings.model_fields) - ignored)
+    return f"{to_cli(settings)} {to_cli(backbone)}"
 
 
 def evaluate_options():
@@ -209,10 +230,6 @@ def table_rows():
     return list(dict.fromkeys(f"{r['model']}/{r['backbone']}/{r['depth']}" for r in runs()))
 
 
-def table_compressions():
-    """Column order of the compression levels of every test data set."""
-    levels = [l for name in CONFIG.test_datasets() for l in dataset(name).compression_levels()]
-    return list(dict.fromkeys(levels))
 
 
 def demo_roots():

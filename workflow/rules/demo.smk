@@ -15,5 +15,5 @@ rule demo_dataset:
     conda:
         "../../envs/depthfake.yaml"
     shell:
-        "python {params.step} --out {params.root} {params.settings}"
-        " --workers {threads} --log {log}"
+        "python {params.step} --out {params.root:q} {params.settings}"
+        " --workers {threads} --log {log:q}"

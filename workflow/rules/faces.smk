@@ -2,6 +2,7 @@ rule crop_faces:
     input:
         frames=rules.extract_frames.output.frames,
         index=rules.extract_frames.output.index,
+        models=landmark_model(),
     output:
         faces="results/faces/{dataset}/{compression}/{kind}/shard{shard}.h5",
         index="results/faces/{dataset}/{compression}/{kind}/shard{shard}.parquet",

@@ -11,7 +11,7 @@ rule tables:
         out_dir=subpath(output.detection_md, parent=True),
         rows=table_rows(),
         test_datasets=CONFIG.test_datasets(),
-        compressions=table_compressions(),
+        compressions=dataset(TRAIN.dataset).compression_levels(),
         forgeries=TRAIN.forgeries,
     log:
         "logs/tables/{dataset}.log",

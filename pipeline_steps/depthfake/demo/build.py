@@ -19,13 +19,15 @@ from depthfake.demo.manipulations import face_height, face_swap, mouth_opening, 
 from depthfake.demo.motion import STILL_MOTION, VIDEO_MOTION, frame_face, random_motion
 from depthfake.demo.sources import PEOPLE, Footage, load_footage
 from depthfake.faces import create_face_detector
-from depthfake.ffpp import REAL_KIND, SPLITS, video_path
+from depthfake.ffpp import SPLITS, video_path
+from depthfake.settings import REAL_KIND, DemoSettings
 from depthfake.video import write_h264
 
 log = logging.getLogger(__name__)
 
 FPS = 25
 COMPRESSIONS = {"raw": 0, "c40": 40}
+REAL_SOURCE = "youtube"  # FF++'s folder of the reals
 METHODS = ("FaceSwap", "Face2Face")
 STILL_SIZE = (288, 288)
 STILL_FACE_WIDTH = (115.0, 135.0)  # dlib box width range of a framed still, pixels
@@ -119,7 +121,7 @@ def split_pairs(pairs: list[tuple[str, str]]) -> dict[str, list[tuple[str, str]]
 def encode(root: Path, kind: str, video: str, frames: list[np.ndarray]) -> None:
     """Write one video in every compression."""
     for compression, crf in COMPRESSIONS.items():
-        write_h264(video_path(root, kind, compression, video), frames, FPS, crf)
+        write_h264(video_path(root, kind, compression, video, REAL_SOURCE), frames, FPS, crf)
 
 
 def readme(reals_per_person: int, frames_per_clip: int, seed: int) -> str:
@@ -162,7 +164,7 @@ def write_dataset(root: Path, reals_per_person: int, frames_per_clip: int, seed:
     rng = np.random.default_rng(seed)
     people = assign_people(reals_per_person, rng)
     splits = split_pairs(plan_pairs(people, rng))
-    detector = create_face_detector("dlib", upsample=0)
+    detector = create_face_detector("dlib", upsample=0, landmark_model=None)
     footage = {person.name: load_footage(person, detector) for person in PEOPLE}
     takes = {vid: sorted(v for v, p in people.items() if p == people[vid]).index(vid)
              for vid in people}
@@ -200,7 +202,8 @@ def write_dataset(root: Path, reals_per_person: int, frames_per_clip: int, seed:
         (root / "splits" / f"{split}.json").write_text(json.dumps([list(p) for p in pairs]))
     manifest = pd.DataFrame([
         dict(row, label=int(row["kind"] != REAL_KIND), compression=compression,
-             path=video_path(Path(), row["kind"], compression, row["video"]).as_posix())
+             path=video_path(Path(), row["kind"], compression, row["video"],
+                             REAL_SOURCE).as_posix())
         for row in rows for compression in COMPRESSIONS
     ], columns=MANIFEST_COLUMNS).sort_values(["kind", "compression", "video"], ignore_index=True)
     manifest.to_csv(root / "manifest.csv", index=False)
@@ -209,22 +212,16 @@ def write_dataset(root: Path, reals_per_person: int, frames_per_clip: int, seed:
     return manifest
 
 
-def build_demo_dataset(out: Path, reals_per_person: int = 6, frames_per_clip: int = 24,
-                       seed: int = 0, workers: int = 2) -> pd.DataFrame:
+def build_demo_dataset(out: Path, settings: DemoSettings, workers: int = 2) -> pd.DataFrame:
     """Build the miniature FF++ set at `out`, atomically, and return its manifest.
 
     Args:
         out: the data set root; an existing folder is replaced only if it is an earlier
             demo build (it holds BUILD_MARKER) or empty.
-        reals_per_person: real videos per person (even, at least 2: pairs join two people).
-        frames_per_clip: frames of every video.
-        seed: everything (framing, motion, ids, pairs, mouth curves) follows from it.
+        settings: real videos per person, frames per video and the seed that everything
+            (framing, motion, ids, pairs, mouth curves) follows from.
         workers: threads rendering and encoding videos.
     """
-    if reals_per_person < 2 or reals_per_person % 2:
-        raise ValueError(f"reals_per_person must be even and >= 2, got {reals_per_person}")
-    if frames_per_clip < 1:
-        raise ValueError(f"frames_per_clip must be >= 1, got {frames_per_clip}")
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not (out / BUILD_MARKER).is_file():
         raise FileExistsError(f"{out} exists and is not a demo data set; not replacing it")
@@ -233,7 +230,8 @@ def build_demo_dataset(out: Path, reals_per_person: int = 6, frames_per_clip: in
     old = out.with_name(f".{out.name}.old-{os.getpid()}")
     start = time.perf_counter()
     try:
-        manifest = write_dataset(tmp, reals_per_person, frames_per_clip, seed, workers)
+        manifest = write_dataset(tmp, settings.reals_per_person, settings.frames_per_clip,
+                                 settings.seed, workers)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

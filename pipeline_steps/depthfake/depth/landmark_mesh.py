@@ -32,7 +32,7 @@ class LandmarkMeshDepth:
     `focal_scale` is the assumed focal length in units of the crop side.
     """
 
-    def __init__(self, focal_scale: float = 1.0):
+    def __init__(self, focal_scale: float):
         self.focal_scale = focal_scale
 
     def estimate(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray:

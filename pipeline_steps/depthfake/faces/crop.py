@@ -38,7 +38,7 @@ def square_box(box: np.ndarray, scale: float, frame_shape: tuple[int, ...]) -> n
     return np.array([left, top, side], dtype=np.int32)
 
 
-def crop_face(frame: np.ndarray, face: Face, size: int, scale: float = 1.3) -> FaceCrop:
+def crop_face(frame: np.ndarray, face: Face, size: int, scale: float) -> FaceCrop:
     """Cut the FF++ square around `face` and resize it to `size` x `size`."""
     left, top, side = square_box(face.box, scale, frame.shape)
     patch = frame[top:top + side, left:left + side]

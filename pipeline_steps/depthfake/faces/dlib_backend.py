@@ -39,7 +39,7 @@ def resolve_predictor_path(path: str | os.PathLike | None) -> Path:
 class DlibFaceDetector:
     """HOG detector (`upsample` doublings of the frame first) and the 68-point predictor."""
 
-    def __init__(self, upsample: int = 1, landmark_model: str | os.PathLike | None = None):
+    def __init__(self, upsample: int, landmark_model: str | os.PathLike | None):
         import dlib
 
         self.upsample = upsample

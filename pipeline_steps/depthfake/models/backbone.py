@@ -14,17 +14,19 @@ class PretrainedWeightsError(RuntimeError):
 
 def create_backbone(name: str, in_chans: int, num_classes: int = 0, pretrained: bool = False,
                     pretrained_file: str | os.PathLike | None = None) -> nn.Module:
-    """A timm model; with `pretrained`, weights come from `pretrained_file` or timm's hub id.
+    """A timm model; with `pretrained`, weights come from `pretrained_file` or timm's hub id
+    (without `pretrained`, `pretrained_file` is not read).
 
     timm adapts the pretrained stem to `in_chans` itself (1 for depth).
     """
+    pretrained_file = pretrained_file if pretrained else None
     if pretrained_file and not os.path.isfile(pretrained_file):
         raise PretrainedWeightsError(f"pretrained_file {pretrained_file} does not exist")
     overlay = {"file": str(pretrained_file)} if pretrained_file else None
     if not timm.is_model(name):
         raise ValueError(f"unknown timm backbone {name!r} (see timm.list_models())")
     try:
-        return timm.create_model(name, pretrained=pretrained or bool(pretrained_file),
+        return timm.create_model(name, pretrained=pretrained,
                                  in_chans=in_chans, num_classes=num_classes,
                                  pretrained_cfg_overlay=overlay)
     except Exception as err:  # hub, file and format errors differ by source; all mean the same

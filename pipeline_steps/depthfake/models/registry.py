@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from torch import nn
 
 from depthfake.catalogue import DETECTORS, reads_depth
+from depthfake.settings import BackboneOptions
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -19,7 +20,7 @@ class DetectorConfig:
     detector: str
     backbone: str
     input_size: int
-    split_block: int = 4
+    split_block: int = BackboneOptions.model_fields["split_block"].default
     rgb_mean: tuple[float, ...] = IMAGENET_MEAN
     rgb_std: tuple[float, ...] = IMAGENET_STD
     depth_mean: float = 0.5
