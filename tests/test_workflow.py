@@ -244,6 +244,21 @@ def test_backbones_and_seeds_multiply_the_training_jobs(run, tmp_path):
         in weights
 
 
+def test_a_model_is_tested_on_another_data_set_without_compressions(run, tmp_path):
+    other = {"root": "other", "splits_dir": "data/splits", "forgeries": ["FaceSwap"],
+             "compressions": None, "build_demo": None}
+    config = write_config(tmp_path / "cross.yaml", merged(TINY, {
+        "datasets": {"other": other}, "evaluate": {"datasets": ["demo", "other"]}}))
+    dry = snakemake(run["workdir"], "-n", "-p", "--configfile", str(config))
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    predictions = set(re.findall(r"--out (results/predictions/\S+)", dry.stdout))
+    assert len(predictions) == 2 * 2  # 2 models x (FaceSwap, ALL), trained on demo at raw
+    assert all(p.endswith("/seed42/other.parquet") for p in predictions)
+    frames = set(re.findall(r"--out-frames (\S+)", dry.stdout))
+    assert frames == {"results/frames/other/none/real/shard0.h5",
+                      "results/frames/other/none/FaceSwap/shard0.h5"}
+
+
 def test_unchanged_config_schedules_nothing(run):
     result = snakemake(run["workdir"], "-n", "--configfile", str(run["config"]))
     assert "Nothing to be done" in result.stdout + result.stderr
