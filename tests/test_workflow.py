@@ -22,6 +22,7 @@ from depthfake.video import write_h264
 from conftest import REPO
 
 pytestmark = pytest.mark.workflow
+BACKBONE = yaml.safe_load((REPO / "config.yaml").read_text())["train"]["backbones"][0]
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
 TINY = {
     "datasets": {"demo": {"root": "data", "splits_dir": "data/splits", "compressions": ["raw"],
@@ -49,9 +50,9 @@ CHANGES = {
     "depth.landmark_mesh.focal_scale": 1.5,
     "train.models": ["rgb"],
     "train.forgeries": ["FaceSwap", "Face2Face", "ALL"],
-    "train.backbones": ["mobilenetv2_050", "mobilenetv2_035"],
-    "train.backbone_options.mobilenetv2_050.split_block": 3,
-    "train.backbone_options.mobilenetv2_050.pretrained_file": "weights.safetensors",
+    "train.backbones": [BACKBONE, "mobilenetv2_035"],
+    f"train.backbone_options.{BACKBONE}.split_block": 3,
+    f"train.backbone_options.{BACKBONE}.pretrained_file": "weights.safetensors",
     "train.seeds": [42, 43],
     "train.pretrained": True,
     "train.optimizer": "adam",
@@ -130,7 +131,7 @@ def readme_rerun_table() -> dict[str, set[str]]:
     rows = {}
     for line in table.strip().splitlines()[2:]:
         key, rules = (cell.strip() for cell in line.strip("|").split("|"))
-        key = key.strip("`").replace("<name>", "demo").replace("<backbone>", "mobilenetv2_050")
+        key = key.strip("`").replace("<name>", "demo").replace("<backbone>", BACKBONE)
         rows[key] = set() if rules == "nothing" else set(rules.replace(" ", "").split(","))
     return rows
 
@@ -188,7 +189,7 @@ def test_bad_videos_are_recorded_and_left_out(run):
     frames = pd.read_parquet(run["workdir"] / "results/frames/demo/raw/real/shard0.parquet")
     assert run["truncated"] not in set(frames["video"])
     predictions = pd.read_parquet(run["workdir"] / "results/predictions/demo/raw/ALL/mdn/"
-                                  "mobilenetv2_050/landmark_mesh/seed42/demo.parquet")
+                                  f"{BACKBONE}/landmark_mesh/seed42/demo.parquet")
     assert run["faceless"] not in set(predictions["video"])
 
 
@@ -218,8 +219,8 @@ def test_each_config_key_reruns_exactly_the_documented_rules(run, tmp_path):
     assert set(documented) == keys, "README's rerun table must list every config key"
     assert set(CHANGES) == keys - ONE_CHOICE
 
-    for key in ("faces.dlib.landmark_model", "train.backbone_options.mobilenetv2_050."
-                "pretrained_file"):  # files named by a setting are inputs: they must exist
+    for key in ("faces.dlib.landmark_model", f"train.backbone_options.{BACKBONE}.pretrained_file"):
+        # files named by a setting are inputs: they must exist
         (run["workdir"] / CHANGES[key]).touch()
 
     def plan(key: str) -> set[str]:
