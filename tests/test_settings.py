@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from depthfake.catalogue import DEPTH_BACKENDS, DEPTH_READERS, DETECTORS, FACE_BACKENDS
 from depthfake.settings import (
+    NO_DEPTH,
     AttackSettings,
     BackboneOptions,
     DatasetSource,
@@ -142,6 +143,7 @@ def test_backend_options_are_keyed_by_registered_names():
     assert set(FaceBackendOptions.model_fields) == set(FACE_BACKENDS.names())
     assert set(DepthBackendOptions.model_fields) == set(DEPTH_BACKENDS.names())
     assert set(DETECTORS.names()) >= DEPTH_READERS
+    assert NO_DEPTH not in DEPTH_BACKENDS.names()  # the depth folder of models without depth
 
 
 def test_unknown_names_fail_listing_the_known_ones():

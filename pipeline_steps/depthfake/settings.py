@@ -179,8 +179,10 @@ class TrainSection(TrainSettings):
     forgeries: list[Token] = Field(
         ["Deepfakes", "Face2Face", "FaceSwap", "NeuralTextures", ALL_FORGERIES], min_length=1,
         description=f"one model per forgery kind; {ALL_FORGERIES}: every kind of the data set")
-    backbones: list[Token] = Field(["mobilenetv2_100"], min_length=1,
-                                   description="timm model names")
+    backbones: list[Token] = Field(
+        ["mobilenetv2_100"], min_length=1,
+        description="timm model names (MobileNetV2 is one of the paper code's backbones; its "
+        "Xception needs the model zoo's split adapter)")
     backbone_options: dict[str, BackboneOptions] = Field(
         {}, description="per backbone: MDN split and local weights; unlisted: the defaults")
     seeds: list[int] = Field([42], min_length=1, description="one model per seed")
