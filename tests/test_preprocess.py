@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from depthfake.files import atomic_output
 from depthfake.h5store import read_settings
 from depthfake.preprocess import FaceCropper, depth_estimator, preprocess_video
 from depthfake.settings import (
@@ -20,6 +19,7 @@ from depthfake.settings import (
     FaceSettings,
     FrameSettings,
 )
+from depthfake.steps import atomic_output
 from depthfake.video import write_h264
 
 from crop_faces import crop_faces

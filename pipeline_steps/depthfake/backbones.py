@@ -6,11 +6,12 @@ Snakemake starts, so the names are read once per timm version and kept in the us
 
 from __future__ import annotations
 
-import os
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import platformdirs
+
+from depthfake.steps import atomic_output
 
 
 def cache_file(timm_version: str) -> Path:
@@ -26,10 +27,8 @@ def timm_model_names() -> frozenset[str] | None:
     if not cache.is_file():
         import timm
 
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f".{cache.name}.tmp-{os.getpid()}")
-        tmp.write_text("\n".join(timm.list_models()))
-        os.replace(tmp, cache)
+        with atomic_output(cache) as tmp:
+            tmp.write_text("\n".join(timm.list_models()))
     return frozenset(cache.read_text().split())
 
 

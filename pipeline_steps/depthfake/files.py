@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from depthfake.provenance import provenance, provenance_line
+from depthfake.steps import atomic_output
 
 PROVENANCE_KEY = b"depthfake.provenance"
 
@@ -29,31 +27,13 @@ def unreadable(path: str | os.PathLike, what: str, err: BaseException) -> Unread
         "truncated or was overwritten; delete it and rerun, and the workflow rebuilds it.")
 
 
-@contextlib.contextmanager
-def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds.
-
-    Temporary files that a killed earlier job left for the same output are removed first.
-    """
-    final = Path(path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    for stale in final.parent.glob(f".{final.name}.tmp-*"):
-        stale.unlink(missing_ok=True)
-    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
-    try:
-        yield tmp
-        os.replace(tmp, final)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def write_text(path: str | os.PathLike, text: str) -> None:
     with atomic_output(path) as tmp:
         tmp.write_text(text)
 
 
 def write_csv(path: str | os.PathLike, table: pd.DataFrame) -> None:
-    """A CSV whose first line is a `#` comment with the provenance (read with comment='#')."""
+    """A CSV whose first line is a `#` comment with the provenance (read it with `read_csv`)."""
     body = table.to_csv(index=False, float_format="%.6g")
     write_text(path, f"# {provenance_line()}\n{body}")
 
@@ -92,6 +72,4 @@ def read_json(path: str | os.PathLike, what: str = "JSON file") -> dict:
 
 
 def write_json(path: str | os.PathLike, record: dict) -> None:
-    buffer = io.StringIO()
-    json.dump(record, buffer, indent=2)
-    write_text(path, buffer.getvalue())
+    write_text(path, json.dumps(record, indent=2))

@@ -10,7 +10,8 @@ from contextlib import contextmanager
 
 import h5py
 
-from depthfake.files import atomic_output, unreadable
+from depthfake.files import unreadable
+from depthfake.steps import atomic_output
 
 # HDF5 attribute holding the settings that produced a file, as JSON.
 SETTINGS_ATTR = "settings"

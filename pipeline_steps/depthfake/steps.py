@@ -1,12 +1,15 @@
-"""What every step script shares: logging to the rule's log, clean termination, a thread cap."""
+"""What every step script shares: logging to the rule's log, clean termination, atomic
+outputs, a thread cap. Standard library only: the workflow itself imports it."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 log = logging.getLogger("depthfake")
@@ -33,6 +36,24 @@ def setup_logging(log_file: str | os.PathLike | None = None) -> None:
     # SIGTERM (Snakemake or Slurm stopping the job) unwinds like an error, so the temporary
     # files of unfinished outputs are removed.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds.
+
+    Temporary files that a killed earlier job left for the same output are removed first.
+    """
+    final = Path(path)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    for stale in final.parent.glob(f".{final.name}.tmp-*"):
+        stale.unlink(missing_ok=True)
+    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    try:
+        yield tmp
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def limit_threads(threads: int) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from depthfake.files import atomic_output
+from depthfake.steps import atomic_output
 
 # A gap longer than this many frames is crossed by seeking instead of decoding through it.
 SEEK_GAP = 48

@@ -14,8 +14,10 @@ from depthfake.catalogue import reads_depth, splits_backbone
 from depthfake.provenance import CONFIG_HASH_VARIABLE, config_hash
 from depthfake.settings import (
     ALL_FORGERIES,
+    NO_COMPRESSION,
     NO_DEPTH,
     REAL_KIND,
+    BackboneOptions,
     DatasetSource,
     EvaluateSettings,
     FaceBackendOptions,
@@ -82,10 +84,9 @@ def num_shards(wildcards):
 def test_compression(test_dataset, compression):
     """The compression a model trained at `compression` is tested at on `test_dataset`
     (None: not tested there)."""
-    levels = dataset(test_dataset).compression_levels()
-    if compression in levels:
+    if compression in dataset(test_dataset).compression_levels():
         return compression
-    return levels[0] if len(levels) == 1 and not dataset(test_dataset).compressions else None
+    return NO_COMPRESSION if dataset(test_dataset).compressions is None else None
 
 
 def runs():
@@ -186,23 +187,23 @@ def skip_records():
 
 
 # -- settings as command-line options --------------------------------------------------------
-def options(section, model):
-    """The options of the fields of `model` (a settings class) that `section` holds."""
-    return to_cli(section.model_dump(include=set(model.model_fields)))
+def options(section, model, ignored=()):
+    """The options of the fields of `model` (a settings class) that `section` holds, less the
+    `ignored` ones (settings a job does not read must not rerun it)."""
+    return to_cli(section.model_dump(include=set(model.model_fields) - set(ignored)))
 
 
 def extract_options(wildcards):
     """The data set's source (the reals' folder for the reals only) and the frame settings."""
-    source = dataset(wildcards.dataset).model_dump(include=set(DatasetSource.model_fields))
-    if wildcards.kind != REAL_KIND:
-        del source["real_source"]
-    return f"{to_cli(source)} {options(CONFIG.frames, FrameSettings)}"
+    source = options(dataset(wildcards.dataset), DatasetSource,
+                     ignored=() if wildcards.kind == REAL_KIND else {"real_source"})
+    return f"{source} {options(CONFIG.frames, FrameSettings)}"
 
 
 def face_options():
     """FaceSettings with the options of the chosen backend only."""
     others = set(FaceBackendOptions.model_fields) - {CONFIG.faces.backend}
-    return to_cli(CONFIG.faces.model_dump(exclude=others))
+    return options(CONFIG.faces, FaceSettings, ignored=others)
 
 
 def depth_options(wildcards):
@@ -213,11 +214,11 @@ def depth_options(wildcards):
 def train_options(wildcards):
     """TrainSettings and the backbone's options, less those this model or optimizer ignores
     (so changing them reruns nothing it does not touch)."""
-    ignored = set() if TRAIN.optimizer == "sgd" else {"momentum"}
-    backbone = TRAIN.backbone(wildcards.backbone).model_dump(
-        exclude=set() if splits_backbone(wildcards.model) else {"split_block"})
-    settings = TRAIN.model_dump(include=set(TrainSettings.model_fields) - ignored)
-    return f"{to_cli(settings)} {to_cli(backbone)}"
+    settings = options(TRAIN, TrainSettings,
+                       ignored=() if TRAIN.optimizer == "sgd" else {"momentum"})
+    backbone = options(TRAIN.backbone(wildcards.backbone), BackboneOptions,
+                       ignored=() if splits_backbone(wildcards.model) else {"split_block"})
+    return f"{settings} {backbone}"
 
 
 def evaluate_options():
@@ -228,8 +229,6 @@ def evaluate_options():
 def table_rows():
     """Row order of the tables: model/backbone/depth."""
     return list(dict.fromkeys(f"{r['model']}/{r['backbone']}/{r['depth']}" for r in runs()))
-
-
 
 
 def demo_roots():
