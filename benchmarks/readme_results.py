@@ -1,11 +1,13 @@
-"""Write the demo's measured results into README.md, from results/, with machine and commit.
+"""Write measured results into README.md, from results/, with machine and commit.
 
-Usage (after a run of the demo; wall seconds from `/usr/bin/time`, speed from the CPU
-calibration run on the idle machine):
+Usage, after a run of the demo (wall seconds from `/usr/bin/time`, speed from the CPU
+calibration run on the idle machine) and/or of benchmarks/depth_throughput.py:
 
-    python benchmarks/readme_results.py --wall-seconds 229 --speed 166
+    python benchmarks/readme_results.py [--wall-seconds 229 --speed 166]
 
-Replaces the text between `<!-- demo-results:begin -->` and `<!-- demo-results:end -->`.
+Replaces the text between `<!-- demo-results:begin -->` and `<!-- demo-results:end -->` (with
+--wall-seconds and --speed), and between `<!-- depth-throughput:begin -->` and
+`<!-- depth-throughput:end -->` (from results/throughput/depth_*.json, when there are any).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from pathlib import Path
 
 from stage_times import stage_times
 
-BEGIN, END = "<!-- demo-results:begin -->", "<!-- demo-results:end -->"
+DEMO_MARKERS = ("<!-- demo-results:begin -->", "<!-- demo-results:end -->")
+DEPTH_MARKERS = ("<!-- depth-throughput:begin -->", "<!-- depth-throughput:end -->")
 BUDGET = 48_000
 
 
@@ -27,6 +30,11 @@ def cpu_model() -> str:
     text = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     match = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
     return match.group(1).strip() if match else platform.processor() or platform.machine()
+
+
+def machine() -> str:
+    """CPU model, core count, operating system."""
+    return f"{cpu_model()}, {os.cpu_count()} cores, {platform.system()}"
 
 
 def table_body(path: Path) -> str:
@@ -54,8 +62,7 @@ def results_section(results: Path, dataset: str, wall: float, speed: float) -> s
     detection = results / "tables" / dataset / "detection.md"
     times = stage_times(results / "benchmarks")
     return "\n".join([
-        f"Measured on {cpu_model()}, {os.cpu_count()} cores, {platform.system()}, "
-        "no GPU.", "",
+        f"Measured on {machine()}, no GPU.", "",
         f"`snakemake --cores all` on a fresh clone: **{wall:.0f} s** "
         f"({int(times['jobs'].sum())} jobs with a `benchmark:` file, and the table jobs); "
         f"x CPU speed {speed:g} "
@@ -71,18 +78,47 @@ def results_section(results: Path, dataset: str, wall: float, speed: float) -> s
     ])
 
 
+def depth_section(records: list[dict]) -> str:
+    """The depth stage's crops/s beside the bare model's, one row per benchmark run."""
+    rows = ["| device | precision | crops -> input px | batch | crops | bare model crops/s "
+            "| depth stage crops/s | stage / bare | host | code |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in records:
+        rows.append(f"| {r['device']} | {r['precision']} | {r['crop_size']} -> "
+                    f"{r['input_size']} | {r['batch_size']} | {r['crops']} | "
+                    f"{r['bare_crops_per_s']:,.1f} | {r['stage_crops_per_s']:,.1f} | "
+                    f"{r['ratio']:.2f}x | {r['machine']}, {r['threads']} threads | "
+                    f"{r['provenance']['code']} |")
+    models = sorted({r["model"] for r in records})
+    return "\n".join([f"Model: {', '.join(models)}; `python benchmarks/depth_throughput.py`.",
+                       "", *rows])
+
+
+def replace_section(readme: str, markers: tuple[str, str], section: str) -> str:
+    begin, end = markers
+    head, rest = readme.split(begin)
+    return f"{head}{begin}\n{section}\n{end}{rest.split(end)[1]}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wall-seconds", type=float, required=True)
-    parser.add_argument("--speed", type=float, required=True, help="cpu-calib.py's figure")
+    parser.add_argument("--wall-seconds", type=float, help="the demo's snakemake wall time")
+    parser.add_argument("--speed", type=float, help="cpu-calib.py's figure")
     parser.add_argument("--dataset", default="demo")
     parser.add_argument("--results", type=Path, default=Path("results"))
     parser.add_argument("--readme", type=Path, default=Path("README.md"))
     args = parser.parse_args()
+    if (args.wall_seconds is None) != (args.speed is None):
+        parser.error("give --wall-seconds and --speed together")
     readme = args.readme.read_text()
-    head, rest = readme.split(BEGIN)
-    section = results_section(args.results, args.dataset, args.wall_seconds, args.speed)
-    args.readme.write_text(f"{head}{BEGIN}\n{section}\n{END}{rest.split(END)[1]}")
+    if args.wall_seconds is not None:
+        readme = replace_section(readme, DEMO_MARKERS, results_section(
+            args.results, args.dataset, args.wall_seconds, args.speed))
+    throughput = sorted((args.results / "throughput").glob("depth_*.json"))
+    if throughput:
+        readme = replace_section(readme, DEPTH_MARKERS, depth_section(
+            [json.loads(path.read_text()) for path in throughput]))
+    args.readme.write_text(readme)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
 """Stage 4: one depth map per face crop, into HDF5 (rows aligned with the crops file).
 
-Depth is relative, in [0, 1] (1 = nearest), NaN on background pixels.
+Depth follows one convention for every backend: relative depth in [0, 1] per crop, 1 = nearest,
+NaN where a backend knows there is no face (background). Maps are float16, one chunk each,
+compressed; the dataset's attributes name the backend, its model and weights, the convention
+and the code version.
 """
 
 from __future__ import annotations
@@ -8,33 +11,33 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import numpy as np
 from tqdm import tqdm
 
 from depthfake.catalogue import DEPTH_BACKENDS
+from depthfake.depth.base import CONVENTION
+from depthfake.depth.store import create_depth_dataset, estimate_into
 from depthfake.h5store import open_h5, read_settings, write_h5
-from depthfake.preprocess import DEPTH_BATCH, depth_batches, depth_estimator
+from depthfake.preprocess import depth_estimator
+from depthfake.provenance import code_version
 from depthfake.settings import DepthBackendOptions, add_arguments, from_args
-from depthfake.steps import setup_logging, step_parser
+from depthfake.steps import limit_threads, setup_logging, step_parser
 
 log = logging.getLogger(__name__)
 
 
 def estimate_depth(faces_file: Path, backend: str, options: DepthBackendOptions,
-                   out_depth: Path) -> int:
+                   out_depth: Path, threads: int = 1) -> int:
     """Estimate the depth of every crop of one shard; returns the number of maps."""
     estimator = depth_estimator(backend, options)
     produced_by = {**read_settings(faces_file),
                    "depth": {"backend": backend, "options": options.options_of(backend)}}
+    attributes = {"backend": backend, "convention": CONVENTION, "code": code_version(),
+                  **estimator.identity}
     with open_h5(faces_file) as faces, write_h5(out_depth, produced_by) as out:
         crops, landmarks = faces["crops"], faces["landmarks"]
-        depth = out.create_dataset("depth", shape=crops.shape[:3], dtype=np.float16,
-                                   chunks=(1, *crops.shape[1:3]) if len(crops) else None)
-        batches = tqdm(depth_batches(estimator, crops, landmarks), desc="estimate_depth",
-                       total=-(-len(crops) // DEPTH_BATCH))
-        for rows, maps in batches:
-            depth[rows] = maps
-        empty = int(np.isnan(depth[:]).all(axis=(1, 2)).sum()) if len(crops) else 0
+        depth = create_depth_dataset(out, len(crops), crops.shape[1], attributes)
+        with tqdm(total=len(crops), desc="estimate_depth", unit="crop") as bar:
+            empty = estimate_into(estimator, crops, landmarks, depth, threads, bar.update)
     if empty:
         log.warning("%d of %d crops got no depth (pose fit failed); they read as zero", empty,
                     len(crops))
@@ -48,11 +51,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", required=True, choices=DEPTH_BACKENDS.names(),
                         help="depth backend")
     add_arguments(parser, DepthBackendOptions)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="CPU threads (CPU inference, compression)")
     parser.add_argument("--out-depth", type=Path, required=True, help="HDF5 of depth maps")
     args = parser.parse_args(argv)
     setup_logging(args.log)
+    limit_threads(args.threads)
     estimate_depth(args.faces, args.backend, from_args(DepthBackendOptions, args),
-                   args.out_depth)
+                   args.out_depth, args.threads)
 
 
 if __name__ == "__main__":

@@ -11,11 +11,14 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import cv2
+import h5py
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
+from depthfake.depth.random_model import save_random_depth_anything
 from depthfake.files import parquet_provenance, read_csv, read_json
 from depthfake.video import write_h264
 
@@ -29,8 +32,13 @@ TINY = {
                           "build_demo": {"reals_per_person": 2, "frames_per_clip": 8}}},
     "frames": {"per_video": 3},
     "faces": {"crop_size": 48},
+    "depth": {"backends": ["landmark_mesh", "depth_anything"],
+              "depth_anything": {"model": "tiny-depth", "input_size": 28, "batch_size": 8,
+                                 "device": "cpu"}},
     "train": {"forgeries": ["FaceSwap", "ALL"], "epochs": 1, "batch_size": 16},
 }
+# Per training cell: rgb, and mdn on each of the two depth backends.
+RUNS = 3
 # One new value per config key, for the key-to-rules test (README: "which key reruns what").
 CHANGES = {
     "datasets.demo.root": "data2",
@@ -47,7 +55,13 @@ CHANGES = {
     "faces.scale": 1.4,
     "faces.dlib.upsample": 1,
     "faces.dlib.landmark_model": "other_model.dat",
+    "depth.backends": ["landmark_mesh"],
+    "depth.threads": 1,
     "depth.landmark_mesh.focal_scale": 1.5,
+    "depth.depth_anything.model": "someone/other-depth-model",
+    "depth.depth_anything.input_size": 56,
+    "depth.depth_anything.batch_size": 4,
+    "depth.depth_anything.device": "auto",
     "train.models": ["rgb"],
     "train.forgeries": ["FaceSwap", "Face2Face", "ALL"],
     "train.backbones": [BACKBONE, "mobilenetv2_035"],
@@ -75,7 +89,7 @@ CHANGES = {
     "evaluate.attacks.translate_max": 0.2,
 }
 # Keys with one valid value today (one registered backend, one depth mode, one data set).
-ONE_CHOICE = {"faces.backend", "depth.backends", "train.dataset", "evaluate.depth_mode"}
+ONE_CHOICE = {"faces.backend", "train.dataset", "evaluate.depth_mode"}
 
 
 def merged(base: dict, update: dict) -> dict:
@@ -147,6 +161,7 @@ def run(tmp_path_factory) -> dict:
     """A finished run on a tiny demo where one train real is truncated and one train fake
     shows no face."""
     workdir = tmp_path_factory.mktemp("workflow")
+    save_random_depth_anything(workdir / TINY["depth"]["depth_anything"]["model"], "tiny")
     config = write_config(workdir / "config.yaml", TINY)
     built = snakemake(workdir, "data/manifest.csv", "--cores", "2", "--configfile", str(config))
     assert built.returncode == 0, built.stderr[-3000:]
@@ -163,11 +178,12 @@ def run(tmp_path_factory) -> dict:
 def test_tables_have_a_number_in_every_cell(run):
     tables = run["workdir"] / "results" / "tables" / "demo"
     detection = read_csv(tables / "detection.csv")
-    assert len(detection) == 2 * 2  # models x forgeries x one compression x one seed
+    assert len(detection) == RUNS * 2  # runs x forgeries x one compression x one seed
+    assert set(detection["depth"]) == {"none", "landmark_mesh", "depth_anything"}
     assert detection[["accuracy", "auc"]].notna().all().all()
     assert ((detection["accuracy"] >= 0) & (detection["accuracy"] <= 100)).all()
     robustness = read_csv(tables / "robustness.csv")
-    assert len(robustness) == 2 * 2 * 5
+    assert len(robustness) == RUNS * 2 * 5
     assert robustness[["accuracy", "auc"]].notna().all().all()
     for name in ("detection.md", "robustness.md"):
         assert "n/a" not in (tables / name).read_text()
@@ -240,7 +256,7 @@ def test_backbones_and_seeds_multiply_the_training_jobs(run, tmp_path):
     dry = snakemake(run["workdir"], "-n", "-p", "--configfile", str(grid))
     assert dry.returncode == 0, dry.stderr[-3000:]
     weights = set(re.findall(r"--out-weights (\S+)", dry.stdout))
-    assert len(weights) == 4 * 4  # the default plans 4: 2 models x (FaceSwap, ALL)
+    assert len(weights) == 4 * RUNS * 2  # backbones x seeds x runs x (FaceSwap, ALL)
     assert "results/models/demo/raw/ALL/mdn/efficientnet_b0/landmark_mesh/seed2.safetensors" \
         in weights
 
@@ -253,7 +269,7 @@ def test_a_model_is_tested_on_another_data_set_without_compressions(run, tmp_pat
     dry = snakemake(run["workdir"], "-n", "-p", "--configfile", str(config))
     assert dry.returncode == 0, dry.stderr[-3000:]
     predictions = set(re.findall(r"--out (results/predictions/\S+)", dry.stdout))
-    assert len(predictions) == 2 * 2  # 2 models x (FaceSwap, ALL), trained on demo at raw
+    assert len(predictions) == RUNS * 2  # runs x (FaceSwap, ALL), trained on demo at raw
     assert all(p.endswith("/seed42/other.parquet") for p in predictions)
     frames = set(re.findall(r"--out-frames (\S+)", dry.stdout))
     assert frames == {"results/frames/other/none/real/shard0.h5",
@@ -285,3 +301,18 @@ def test_bad_config_fails_at_once_naming_the_key(tmp_path, update, message):
     result = snakemake(tmp_path, "-n", "--configfile", str(config))
     assert result.returncode != 0
     assert message in result.stdout + result.stderr
+
+
+def test_both_depth_backends_run_side_by_side(run):
+    results = run["workdir"] / "results"
+    for kind in ("real", "FaceSwap"):
+        with h5py.File(results / f"faces/demo/raw/{kind}/shard0.h5") as faces:
+            crops = len(faces["crops"])
+        for backend in ("landmark_mesh", "depth_anything"):
+            with h5py.File(results / f"depth/demo/{backend}/raw/{kind}/shard0.h5") as depth:
+                assert depth["depth"].shape == (crops, 48, 48)
+                assert depth["depth"].attrs["backend"] == backend
+    figure = cv2.imread(str(results / "figures" / "depth_samples.png"))
+    assert figure is not None and figure.shape[0] > figure.shape[1]  # 4 crops x 3 columns
+    log = (run["workdir"] / "logs" / "depth_figure" / "depth_figure.log").read_text()
+    assert "4 crops x 2 depth backends drawn" in log

@@ -23,6 +23,7 @@ FACE_BACKENDS = Registry("face backend", {
 })
 
 DEPTH_BACKENDS = Registry("depth backend", {
+    "depth_anything": "depthfake.depth.neural:load_neural_depth",
     "landmark_mesh": "depthfake.depth.landmark_mesh:LandmarkMeshDepth",
 })
 

@@ -8,7 +8,6 @@ checkpoint JSON, under `preprocessing`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,9 +16,6 @@ from depthfake.depth import DepthEstimator, create_depth_estimator
 from depthfake.faces import FaceCrop, create_face_detector, crop_face, largest_face
 from depthfake.settings import DepthBackendOptions, FaceSettings, FrameSettings
 from depthfake.video import read_sampled_frames
-
-# Crops per depth estimator call.
-DEPTH_BATCH = 256
 
 
 class FaceCropper:
@@ -42,14 +38,6 @@ def depth_estimator(backend: str, options: DepthBackendOptions) -> DepthEstimato
     return create_depth_estimator(backend, **options.options_of(backend))
 
 
-def depth_batches(estimator: DepthEstimator, crops: np.ndarray, landmarks: np.ndarray
-                  ) -> Iterator[tuple[slice, np.ndarray]]:
-    """Depth maps of aligned crops and landmarks (arrays or HDF5 datasets), batch by batch."""
-    for start in range(0, len(crops), DEPTH_BATCH):
-        rows = slice(start, min(start + DEPTH_BATCH, len(crops)))
-        yield rows, estimator.estimate(crops[rows], landmarks[rows])
-
-
 @dataclass(frozen=True)
 class VideoFaces:
     """One video's sampled frames: index, face crop (None without a face) and depth map."""
@@ -67,7 +55,7 @@ def preprocess_video(path: str | os.PathLike, frames: FrameSettings, cropper: Fa
     found = [c for c in crops if c is not None]
     maps: list[np.ndarray | None] = [None] * len(crops)
     if estimator is not None and found:
-        stacked = np.stack([c.image for c in found]), np.stack([c.landmarks for c in found])
-        found_maps = iter(np.concatenate([d for _, d in depth_batches(estimator, *stacked)]))
+        found_maps = iter(estimator.estimate(np.stack([c.image for c in found]),
+                                             np.stack([c.landmarks for c in found])))
         maps = [None if c is None else next(found_maps) for c in crops]
     return VideoFaces(frames=indices, crops=crops, depth=maps)

@@ -14,7 +14,7 @@ from pathlib import Path
 # The workflow sets this to the hash of the resolved config before any job starts.
 CONFIG_HASH_VARIABLE = "DEPTHFAKE_CONFIG_SHA"
 PACKAGES = ("depthfake", "torch", "timm", "numpy", "opencv-python", "dlib-bin", "h5py", "pandas",
-            "pyarrow", "safetensors", "scikit-learn", "pydantic", "snakemake")
+            "pyarrow", "safetensors", "transformers", "scikit-learn", "pydantic", "snakemake")
 
 
 def config_hash(resolved: dict) -> str:

@@ -23,6 +23,7 @@ DepthBackendName = Literal[tuple(DEPTH_BACKENDS.names())]
 Compression = Literal["raw", "c23", "c40"]
 Optimizer = Literal["adam", "sgd"]
 DepthMode = Literal["perturb"]
+Device = Literal["auto", "cuda", "cpu"]
 
 # The kind (and folder name) of the real videos; every other kind is a forgery.
 REAL_KIND = "real"
@@ -131,16 +132,29 @@ class LandmarkMeshOptions(Settings):
     focal_scale: float = Field(1.0, gt=0, description="assumed focal length, in crop sides")
 
 
+class DepthAnythingOptions(Settings):
+    model: str = Field(
+        "depth-anything/Depth-Anything-V2-Small-hf",
+        description="any transformers AutoModelForDepthEstimation: a hub id or a folder written "
+        "by save_pretrained (V2 Small: Apache-2.0; Base and Large: non-commercial)")
+    input_size: int = Field(518, ge=14, description="network input side, px: a multiple of "
+                            "the patch size (14 for DINOv2, 16 for DPT-Large); 518 = V2's own")
+    batch_size: int = Field(64, ge=1, description="crops per forward pass")
+    device: Device = Field("auto", description="auto: cuda when available, else cpu")
+
+
 class DepthBackendOptions(BackendOptions):
     """Options of each depth backend, under the backend's name (estimate_depth)."""
 
     landmark_mesh: LandmarkMeshOptions = LandmarkMeshOptions()
+    depth_anything: DepthAnythingOptions = DepthAnythingOptions()
 
 
 class DepthSettings(DepthBackendOptions):
     backends: list[DepthBackendName] = Field(
         ["landmark_mesh"], min_length=1,
         description="depth backends; each depth-reading model is trained on each")
+    threads: int = Field(2, ge=1, description="CPU threads per depth job")
 
 
 # -- training ------------------------------------------------------------------------------------

@@ -164,6 +164,28 @@ def landmark_model():
     return [path] if path else []
 
 
+def depth_model_files(wildcards):
+    """The files of a depth model given as a local folder (replacing them reruns the depth)."""
+    folder = Path(CONFIG.depth.options_of(wildcards.depth).get("model", ""))
+    if not folder.name or not folder.is_dir():
+        return []
+    return sorted(str(path) for path in folder.iterdir() if path.is_file())
+
+
+def figure_inputs(wildcards):
+    """Shard 0 of the first training cell's kinds (first compression), with every backend's
+    depth, backend-major: what the depth figure shows."""
+    first_level = dataset(TRAIN.dataset).compression_levels()[0]
+    values = dict(dataset=TRAIN.dataset, compression=first_level, shard=0)
+    figure_kinds = kinds(TRAIN.dataset, TRAIN.forgeries[0])
+    return {
+        "faces": [rules.crop_faces.output.faces.format(kind=k, **values) for k in figure_kinds],
+        "index": [rules.crop_faces.output.index.format(kind=k, **values) for k in figure_kinds],
+        "depth": [rules.estimate_depth.output.depth.format(kind=k, depth=d, **values)
+                  for d in CONFIG.depth.backends for k in figure_kinds],
+    }
+
+
 def test_inputs(wildcards):
     return face_inputs(wildcards.test_dataset,
                        test_compression(wildcards.test_dataset, wildcards.compression),
@@ -245,4 +267,7 @@ def demo_options(wildcards):
 
 
 def get_final_outputs():
-    return [*expand(rules.tables.output, dataset=TRAIN.dataset), rules.collect_skips.output.table]
+    """The tables, the skip record and (when some model reads depth) the depth figure."""
+    figure = [rules.depth_figure.output.figure] if any(map(reads_depth, TRAIN.models)) else []
+    return [*expand(rules.tables.output, dataset=TRAIN.dataset), rules.collect_skips.output.table,
+            *figure]

@@ -1,6 +1,7 @@
 rule estimate_depth:
     input:
         faces=rules.crop_faces.output.faces,
+        model=depth_model_files,
     output:
         depth="results/depth/{dataset}/{depth}/{compression}/{kind}/shard{shard}.h5",
     params:
@@ -10,8 +11,27 @@ rule estimate_depth:
         "logs/estimate_depth/{dataset}/{depth}/{compression}/{kind}/shard{shard}.log",
     benchmark:
         "results/benchmarks/estimate_depth/{dataset}/{depth}/{compression}/{kind}/shard{shard}.tsv"
+    threads: CONFIG.depth.threads
     conda:
         "../../envs/depthfake.yaml"
     shell:
         "python {params.step} --faces {input.faces} --backend {wildcards.depth}"
-        " {params.settings} --out-depth {output.depth} --log {log}"
+        " {params.settings} --threads {threads} --out-depth {output.depth} --log {log}"
+
+
+rule depth_figure:
+    input:
+        unpack(figure_inputs),
+    output:
+        figure="results/figures/depth_samples.png",
+    params:
+        step=step_script("depth_figure"),
+        backends=CONFIG.depth.backends,
+    log:
+        "logs/depth_figure/depth_figure.log",
+    conda:
+        "../../envs/depthfake.yaml"
+    shell:
+        "python {params.step} --faces {input.faces} --index {input.index}"
+        " --backends {params.backends} --depth {input.depth} --per-kind 2"
+        " --out {output.figure} --log {log}"

@@ -1,7 +1,8 @@
 """The depth estimator interface and its registry of backends.
 
-Every backend returns relative depth in [0, 1] per crop, 1 = nearest to the camera, with
-background pixels set to NaN (a neural backend marks none).
+Every backend returns relative depth in [0, 1] per crop, 1 = nearest to the camera (see
+`CONVENTION`), with background pixels set to NaN where the backend knows them (a neural backend
+marks none).
 """
 
 from __future__ import annotations
@@ -12,9 +13,20 @@ import numpy as np
 
 from depthfake.catalogue import DEPTH_BACKENDS
 
+CONVENTION = "relative depth in [0, 1] per crop, 1 = nearest; NaN = no depth (background)"
+
 
 class DepthEstimator(Protocol):
-    """Maps crops (N, S, S, 3) uint8 and their landmarks (N, 68, 2) to depth (N, S, S) float32."""
+    """Maps crops (N, S, S, 3) uint8 and their landmarks (N, 68, 2) to depth (N, S, S), float16
+    or float32, in the `CONVENTION`, for any N (in memory: the robustness stage re-estimates
+    attacked crops with it).
+
+    `batch_size` is how many crops a caller streaming from disk should hand over at a time;
+    `identity` names the backend's model and settings (stored beside the maps).
+    """
+
+    batch_size: int
+    identity: dict
 
     def estimate(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray: ...
 

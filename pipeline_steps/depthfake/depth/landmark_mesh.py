@@ -32,8 +32,12 @@ class LandmarkMeshDepth:
     `focal_scale` is the assumed focal length in units of the crop side.
     """
 
+    batch_size = 256
+
     def __init__(self, focal_scale: float):
         self.focal_scale = focal_scale
+        self.identity = {"model": "MediaPipe canonical face mesh, posed on 68 landmarks",
+                         "focal_scale": focal_scale}
 
     def estimate(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
         size = crops.shape[1]

@@ -1,0 +1,202 @@
+"""The neural depth backend: loading (folder, hub cache, missing), the depth convention with
+planted network outputs, and the depth stage writing HDF5 row for row."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import h5py
+import numpy as np
+import pytest
+import torch
+
+from depthfake.depth import create_depth_estimator
+from depthfake.depth.hub import DepthNetwork, MissingModelError
+from depthfake.depth.neural import NeuralDepth
+from depthfake.depth.random_model import IMAGENET_MEAN, IMAGENET_STD, save_random_depth_anything
+from depthfake.depth.store import create_depth_dataset, estimate_into
+from depthfake.h5store import write_h5
+
+from estimate_depth import main as estimate_depth_main
+
+SIDE = 20
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory) -> Path:
+    return save_random_depth_anything(tmp_path_factory.mktemp("model") / "tiny", "tiny")
+
+
+def random_crops(count: int, side: int = SIDE, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (count, side, side, 3), dtype=np.uint8)
+
+
+def tiny_estimator(model: str | Path, **options):
+    settings = dict(input_size=28, batch_size=3, device="auto") | options
+    return create_depth_estimator("depth_anything", model=str(model), **settings)
+
+
+def test_a_saved_model_loads_and_estimates_through_the_user_path(tiny_model):
+    estimator = tiny_estimator(tiny_model)
+    crops = random_crops(7)
+    maps = estimator.estimate(crops, np.zeros((7, 68, 2), np.float32))
+    assert maps.shape == (7, SIDE, SIDE) and maps.dtype == np.float16
+    assert np.isfinite(maps).all() and maps.min() >= 0 and maps.max() <= 1
+    # crops are independent of their batch: the fourth alone gives the same map
+    assert np.allclose(estimator.estimate(crops[3:4], None)[0], maps[3], atol=1e-3)
+    weights = (tiny_model / "model.safetensors").read_bytes()
+    assert estimator.identity == {
+        "model": str(tiny_model), "model_type": "depth_anything", "output": "relative",
+        "weights_sha256": hashlib.sha256(weights).hexdigest(), "input_size": 28,
+        "device": "cpu", "precision": "fp32"}
+
+
+def test_a_hub_id_loads_from_the_cache_offline(tiny_model, tmp_path, monkeypatch):
+    import huggingface_hub.constants
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "models--someone--tiny-depth"
+    shutil.copytree(tiny_model, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    estimator = tiny_estimator("someone/tiny-depth")
+    assert estimator.identity["revision"] == commit
+    assert "weights_sha256" not in estimator.identity
+    assert estimator.estimate(random_crops(2), None).shape == (2, SIDE, SIDE)
+
+
+@pytest.mark.parametrize("source", ["depth-anything/Depth-Anything-V2-Small-hf",
+                                    "no/such/folder"])
+def test_a_missing_model_is_one_clear_error(source):
+    with pytest.raises(MissingModelError, match="save_pretrained") as error:
+        tiny_estimator(source)
+    assert repr(source) in str(error.value) and "HF_HUB_OFFLINE" in str(error.value)
+
+
+def test_a_folder_without_its_image_processor_is_named(tiny_model, tmp_path):
+    folder = shutil.copytree(tiny_model, tmp_path / "no-processor")
+    (folder / "preprocessor_config.json").unlink()
+    with pytest.raises(MissingModelError, match="preprocessor_config.json"):
+        tiny_estimator(folder)
+
+
+def test_input_size_must_be_a_multiple_of_the_patch_size(tiny_model):
+    with pytest.raises(ValueError, match="not a multiple of the model's patch size 14 .try 28"):
+        tiny_estimator(tiny_model, input_size=30)
+
+
+# -- the convention, with planted network outputs ------------------------------------------------
+class PlantedNetwork(torch.nn.Module):
+    """Returns a fixed prediction, and records the input it was given."""
+
+    def __init__(self, prediction: torch.Tensor):
+        super().__init__()
+        self.prediction = prediction
+        self.seen: torch.Tensor | None = None
+
+    def forward(self, pixel_values: torch.Tensor) -> SimpleNamespace:
+        self.seen = pixel_values
+        return SimpleNamespace(predicted_depth=self.prediction.expand(len(pixel_values), -1, -1))
+
+
+def planted(prediction: np.ndarray, output: str) -> NeuralDepth:
+    network = PlantedNetwork(torch.tensor(prediction, dtype=torch.float32)[None])
+    depth = DepthNetwork(network=network, output=output, mean=IMAGENET_MEAN, std=IMAGENET_STD,
+                         patch_size=14, identity={})
+    return NeuralDepth(depth, input_size=28, batch_size=4, device=torch.device("cpu"))
+
+
+# A surface 60 cm away on the left, 70 cm on the right (a face's depth range), on a 28 x 28
+# network output: metric models predict this distance, relative ones its inverse.
+DISTANCE = np.tile(np.linspace(60.0, 70.0, 28), (28, 1))
+
+
+@pytest.mark.parametrize("output,prediction", [("relative", 1 / DISTANCE),
+                                               ("metric", DISTANCE / 100)])
+def test_both_kinds_of_output_map_to_one_convention(output, prediction):
+    maps = planted(prediction, output).estimate(random_crops(2), None).astype(np.float32)
+    for depth in maps:
+        assert depth[:, 0].min() > 0.97 and depth[:, -1].max() < 0.03  # near = 1, far = 0
+        assert (np.diff(depth, axis=1) <= 1e-3).all()  # farther to the right, never nearer
+    # min-max of the prediction, reversed for metric depth, resized from 28 to 20 px
+    centre = maps[0, :, SIDE // 2]
+    expected = {"relative": (1 / 65 - 1 / 70) / (1 / 60 - 1 / 70), "metric": 0.5}[output]
+    assert np.allclose(centre, expected, atol=0.04)
+
+
+def test_relative_and_metric_agree_to_first_order_over_a_face():
+    relative = planted(1 / DISTANCE, "relative").estimate(random_crops(1), None)
+    metric = planted(DISTANCE, "metric").estimate(random_crops(1), None)
+    assert np.abs(relative.astype(float) - metric.astype(float)).max() < 0.05
+
+
+def test_crops_are_resized_and_normalised_on_the_device_as_the_model_expects():
+    estimator = planted(np.zeros((28, 28)), "relative")
+    grey = np.tile((np.asarray(IMAGENET_MEAN) * 255).round().astype(np.uint8), (3, SIDE, SIDE, 1))
+    estimator.estimate(grey, None)
+    seen = estimator.network.seen
+    assert seen.shape == (3, 3, 28, 28) and seen.abs().max() < 0.02  # the mean maps to zero
+
+
+# -- the depth stage -----------------------------------------------------------------------------
+class RowStamp:
+    """A stand-in estimator whose map of a crop is the crop's first pixel / 255, with a NaN
+    corner; crops whose first pixel is 0 get no depth at all."""
+
+    batch_size = 3
+    identity: dict = {}
+
+    def estimate(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+        maps = np.repeat(crops[:, :1, :1, 0] / 255, crops.shape[1], 1).repeat(crops.shape[2], 2)
+        maps[:, 0, 0] = np.nan
+        maps[crops[:, 0, 0, 0] == 0] = np.nan
+        return maps.astype(np.float32)
+
+
+def test_maps_are_written_row_for_row_compressed_and_readable(tmp_path):
+    crops = random_crops(8)
+    crops[5, 0, 0, 0] = 0
+    with h5py.File(tmp_path / "depth.h5", "w") as out:
+        depth = create_depth_dataset(out, len(crops), SIDE, {"backend": "stamp"})
+        empty = estimate_into(RowStamp(), crops, np.zeros((8, 68, 2)), depth, threads=2)
+    assert empty == 1
+    with h5py.File(tmp_path / "depth.h5") as stored:
+        depth = stored["depth"]
+        assert depth.chunks == (1, SIDE, SIDE) and depth.compression == "gzip" and depth.shuffle
+        assert depth.dtype == np.float16 and depth.attrs["backend"] == "stamp"
+        for row, crop in enumerate(crops):
+            expected = RowStamp().estimate(crop[None], None)[0].astype(np.float16)
+            assert np.array_equal(depth[row], expected, equal_nan=True), row
+
+
+def faces_file(path: Path, crops: np.ndarray) -> Path:
+    with write_h5(path, {"faces": {"crop_size": crops.shape[1]}}) as out:
+        out.create_dataset("crops", data=crops)
+        out.create_dataset("landmarks", data=np.zeros((len(crops), 68, 2), np.float32))
+    return path
+
+
+def test_the_depth_stage_stores_neural_maps_aligned_with_the_crops(tiny_model, tmp_path):
+    crops = random_crops(10, seed=1)
+    out = tmp_path / "depth.h5"
+    estimate_depth_main([
+        "--faces", str(faces_file(tmp_path / "faces.h5", crops)), "--backend", "depth_anything",
+        "--depth-anything-model", str(tiny_model), "--depth-anything-input-size", "28",
+        "--depth-anything-batch-size", "4", "--depth-anything-device", "cpu", "--threads", "2",
+        "--out-depth", str(out)])
+    estimator = tiny_estimator(tiny_model, batch_size=4)
+    with h5py.File(out) as stored:
+        depth = stored["depth"]
+        assert depth.shape == (10, SIDE, SIDE)
+        for row in range(len(crops)):
+            assert np.allclose(depth[row], estimator.estimate(crops[row:row + 1], None)[0],
+                               atol=2e-3), row
+        attributes = dict(depth.attrs)
+    assert attributes["backend"] == "depth_anything" and attributes["input_size"] == 28
+    assert attributes["model"] == str(tiny_model) and len(attributes["weights_sha256"]) == 64
+    assert attributes["convention"].startswith("relative depth in [0, 1] per crop, 1 = nearest")
+    assert attributes["code"]
