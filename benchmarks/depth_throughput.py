@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from depthfake.depth import create_depth_estimator
+from depthfake.depth.neural import NeuralDepth
 from depthfake.depth.random_model import save_random_depth_anything
 from depthfake.depth.store import create_depth_dataset, estimate_into
 from depthfake.provenance import provenance
@@ -41,7 +42,7 @@ def synchronise(device: torch.device) -> None:
 
 
 @torch.inference_mode()
-def bare_forward(estimator, crops: int) -> float:  # noqa: ANN001 - a NeuralDepth
+def bare_forward(estimator: NeuralDepth, crops: int) -> float:
     """Crops per second of the network alone on ready device batches."""
     device, side = estimator.device, estimator.input_size
     batch = torch.rand(estimator.batch_size, 3, side, side, device=device)
@@ -60,7 +61,7 @@ def bare_forward(estimator, crops: int) -> float:  # noqa: ANN001 - a NeuralDept
     return steps * estimator.batch_size / (time.perf_counter() - start)
 
 
-def stage(estimator, crops: int, side: int, threads: int, folder: Path) -> float:  # noqa: ANN001
+def stage(estimator: NeuralDepth, crops: int, side: int, threads: int, folder: Path) -> float:
     """Crops per second of the depth stage from a crops HDF5 file to a depth HDF5 file."""
     images = np.random.default_rng(0).integers(0, 256, (crops, side, side, 3), dtype=np.uint8)
     with h5py.File(folder / "faces.h5", "w") as faces:

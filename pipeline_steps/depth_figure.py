@@ -60,6 +60,7 @@ def plot(panels: list, backends: list[str]) -> plt.Figure:
     columns = 1 + len(backends)
     figure, axes = plt.subplots(max(1, len(panels)), columns, squeeze=False,
                                 figsize=(2 * columns, 2 * max(1, len(panels))))
+    figure.suptitle("relative depth: light = near, dark = far, grey = background", fontsize=9)
     colours = plt.get_cmap("magma").with_extremes(bad="0.6")
     for axis in axes.flat:
         axis.set_xticks([])

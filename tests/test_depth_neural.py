@@ -200,3 +200,9 @@ def test_the_depth_stage_stores_neural_maps_aligned_with_the_crops(tiny_model, t
     assert attributes["model"] == str(tiny_model) and len(attributes["weights_sha256"]) == 64
     assert attributes["convention"].startswith("relative depth in [0, 1] per crop, 1 = nearest")
     assert attributes["code"]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error without a GPU")
+def test_asking_for_a_gpu_without_one_is_a_clear_error(tiny_model):
+    with pytest.raises(RuntimeError, match="torch sees no GPU; set depth.depth_anything.device"):
+        tiny_estimator(tiny_model, device="cuda")

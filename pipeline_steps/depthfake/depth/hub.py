@@ -11,9 +11,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import torch
+
+if TYPE_CHECKING:
+    from transformers import PretrainedConfig
 
 # The files a depth model needs: its config, its image processor's config, its weights.
 MODEL_FILES = ["*.json", "*.safetensors"]
@@ -87,7 +90,7 @@ def normalisation(folder: Path) -> tuple[tuple[float, ...], tuple[float, ...]]:
     return tuple(processor["image_mean"]), tuple(processor["image_std"])
 
 
-def output_kind(config) -> Output:  # noqa: ANN001 - a transformers PretrainedConfig
+def output_kind(config: PretrainedConfig) -> Output:
     """Whether a model predicts relative inverse depth or metric depth."""
     declared = getattr(config, "depth_estimation_type", None)
     if declared:
@@ -95,7 +98,7 @@ def output_kind(config) -> Output:  # noqa: ANN001 - a transformers PretrainedCo
     return "metric" if config.model_type in METRIC_MODEL_TYPES else "relative"
 
 
-def patch_size(config) -> int:  # noqa: ANN001 - a transformers PretrainedConfig
+def patch_size(config: PretrainedConfig) -> int:
     """The side of the backbone's patches (the input side must be a multiple of it)."""
     backbone = getattr(config, "backbone_config", None)
     return int(getattr(config, "patch_size", None) or getattr(backbone, "patch_size", None) or 1)

@@ -18,7 +18,7 @@ from depthfake.depth.hub import DepthNetwork, Output, load_depth_network
 log = logging.getLogger(__name__)
 
 
-def nearness(prediction: torch.Tensor, output: Output) -> torch.Tensor:
+def relative_depth(prediction: torch.Tensor, output: Output) -> torch.Tensor:
     """Network predictions (N, H, W) as relative depth in [0, 1] per map, 1 = nearest.
 
     Relative models predict inverse depth up to an unknown scale and shift, so only an affine
@@ -27,10 +27,10 @@ def nearness(prediction: torch.Tensor, output: Output) -> torch.Tensor:
     depth range is small beside its distance to the camera, inverse depth is close to affine in
     depth, so both give the same map to first order.
     """
-    near = prediction if output == "relative" else -prediction
-    low = near.amin(dim=(1, 2), keepdim=True)
-    high = near.amax(dim=(1, 2), keepdim=True)
-    return (near - low) / (high - low).clamp_min(1e-6)
+    nearness = prediction if output == "relative" else -prediction
+    low = nearness.amin(dim=(1, 2), keepdim=True)
+    high = nearness.amax(dim=(1, 2), keepdim=True)
+    return (nearness - low) / (high - low).clamp_min(1e-6)
 
 
 def resolve_device(device: str) -> torch.device:
@@ -85,7 +85,7 @@ class NeuralDepth:
             prediction = self.network(pixel_values=(pixels - self.mean) / self.std)
         depth = prediction.predicted_depth.float()[:, None]
         depth = F.interpolate(depth, size=crops.shape[1:3], mode="bilinear")[:, 0]
-        return nearness(depth, self.output).half().cpu().numpy()
+        return relative_depth(depth, self.output).half().cpu().numpy()
 
 
 def load_neural_depth(model: str, input_size: int, batch_size: int, device: str) -> NeuralDepth:
