@@ -38,8 +38,10 @@ def encode_chunk(depth_map: np.ndarray) -> bytes:
     return zlib.compress(shuffled, DEFLATE_LEVEL)
 
 
-def write_map(depth: h5py.Dataset, row: int, depth_map: np.ndarray) -> None:
+def write_map(depth: h5py.Dataset, row: int, depth_map: np.ndarray) -> bool:
+    """Store one map as row `row`; returns whether it holds no depth at all (all NaN)."""
     depth.id.write_direct_chunk((row, 0, 0), encode_chunk(depth_map))
+    return bool(np.isnan(depth_map).all())
 
 
 def estimate_into(estimator: DepthEstimator, crops: h5py.Dataset | np.ndarray,
@@ -62,12 +64,9 @@ def estimate_into(estimator: DepthEstimator, crops: h5py.Dataset | np.ndarray,
             if number + 1 < len(batches):
                 next_batch = reader.submit(read, batches[number + 1])
             maps = estimator.estimate(batch_crops, batch_landmarks)
-            empty += int(np.isnan(maps).all(axis=(1, 2)).sum())
-            for done in pending:
-                done.result()
+            empty += sum(done.result() for done in pending)
             pending = [writers.submit(write_map, depth, row, depth_map)
                        for row, depth_map in zip(range(rows.start, rows.stop), maps, strict=True)]
             progress(len(maps))
-        for done in pending:
-            done.result()
+        empty += sum(done.result() for done in pending)
     return empty
