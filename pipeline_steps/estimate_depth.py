@@ -29,6 +29,7 @@ def estimate_depth(faces_file: Path, backend: str, options: DepthBackendOptions,
                    out_depth: Path, threads: int = 1) -> int:
     """Estimate the depth of every crop of one shard; returns the number of maps."""
     estimator = depth_estimator(backend, options)
+    limit_threads(threads)
     produced_by = {**read_settings(faces_file),
                    "depth": {"backend": backend, "options": options.options_of(backend)}}
     attributes = {"backend": backend, "convention": CONVENTION, "code": code_version(),
@@ -56,7 +57,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out-depth", type=Path, required=True, help="HDF5 of depth maps")
     args = parser.parse_args(argv)
     setup_logging(args.log)
-    limit_threads(args.threads)
     estimate_depth(args.faces, args.backend, from_args(DepthBackendOptions, args),
                    args.out_depth, args.threads)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -33,3 +34,13 @@ def test_readme_opens_with_the_demo_and_the_ci_test_command():
     commands, tests = ([line for line in block if line.strip()] for block in blocks[:2])
     assert len(commands) == 1 and commands[0].endswith("snakemake --cores all")
     assert len(tests) == 1 and tests[0] in (REPO / ".ci" / "run").read_text()
+
+
+def test_the_thread_cap_applies_to_loaded_libraries_and_loads_none():
+    code = ("import sys; from depthfake.steps import limit_threads; limit_threads(1); "
+            "assert 'torch' not in sys.modules and 'cv2' not in sys.modules; "
+            "import torch; limit_threads(2); print(torch.get_num_threads())")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(REPO / "pipeline_steps")))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2"

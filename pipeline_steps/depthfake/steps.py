@@ -57,12 +57,12 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
 
 
 def limit_threads(threads: int) -> None:
-    """Cap the CPU threads of torch and OpenCV to what the rule was given."""
-    import cv2
-    import torch
-
-    torch.set_num_threads(max(1, threads))
-    cv2.setNumThreads(max(1, threads))
+    """Cap the CPU threads of torch and OpenCV to what the rule was given; only those already
+    imported (call it once the step's libraries are loaded: a step that needs no torch must
+    not pay for importing it)."""
+    for module, setter in (("torch", "set_num_threads"), ("cv2", "setNumThreads")):
+        if module in sys.modules:
+            getattr(sys.modules[module], setter)(max(1, threads))
 
 
 def step_parser(description: str | None) -> argparse.ArgumentParser:
