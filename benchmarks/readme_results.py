@@ -7,7 +7,8 @@ calibration run on the idle machine) and/or of benchmarks/depth_throughput.py:
 
 Replaces the text between `<!-- demo-results:begin -->` and `<!-- demo-results:end -->` (with
 --wall-seconds and --speed), and between `<!-- depth-throughput:begin -->` and
-`<!-- depth-throughput:end -->` (from results/throughput/depth_*.json, when there are any).
+`<!-- depth-throughput:end -->` (from results/throughput/depth_*.json, when there are any), and
+the train-throughput section likewise (results/throughput/train_*.json).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from stage_times import stage_times
 
 DEMO_MARKERS = ("<!-- demo-results:begin -->", "<!-- demo-results:end -->")
 DEPTH_MARKERS = ("<!-- depth-throughput:begin -->", "<!-- depth-throughput:end -->")
+TRAIN_MARKERS = ("<!-- train-throughput:begin -->", "<!-- train-throughput:end -->")
 BUDGET = 48_000
 
 
@@ -94,6 +96,22 @@ def depth_section(records: list[dict]) -> str:
                        "", *rows])
 
 
+def train_section(records: list[dict]) -> str:
+    """Each detector's train step beside its bare backbone's, one table per benchmark run."""
+    parts = []
+    for r in records:
+        rows = ["| backbone | input px | detector | bare backbone img/s | detector img/s "
+                "| detector / bare |", "|---|---|---|---|---|---|"]
+        rows += [f"| {row['backbone']} | {row['input_size']} | {row['detector']} | "
+                 f"{row['bare_img_per_s']:,.1f} | {row['detector_img_per_s']:,.1f} | "
+                 f"{row['ratio']:.2f}x |" for row in r["rows"]]
+        parts += [f"{r['device']}, {r['precision']}, batch {r['batch_size']}, {r['steps']} "
+                  f"steps; {r['machine']}, {r['threads']} threads; code "
+                  f"{r['provenance']['code']}; `python benchmarks/train_throughput.py`:", "",
+                  *rows, ""]
+    return "\n".join(parts).strip()
+
+
 def replace_section(readme: str, markers: tuple[str, str], section: str) -> str:
     begin, end = markers
     head, rest = readme.split(begin)
@@ -118,6 +136,10 @@ def main() -> None:
     if throughput:
         readme = replace_section(readme, DEPTH_MARKERS, depth_section(
             [json.loads(path.read_text()) for path in throughput]))
+    trained = sorted((args.results / "throughput").glob("train_*.json"))
+    if trained:
+        readme = replace_section(readme, TRAIN_MARKERS, train_section(
+            [json.loads(path.read_text()) for path in trained]))
     args.readme.write_text(readme)
 
 

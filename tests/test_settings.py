@@ -152,7 +152,7 @@ def test_unknown_names_fail_listing_the_known_ones():
     values["depth"]["backends"] = ["midas"]
     with pytest.raises(ValueError) as err:
         load_config(values)
-    assert "train.models.1" in str(err.value) and "'mdn' or 'rgb'" in str(err.value)
+    assert "train.models.1" in str(err.value) and "'late', 'mdn', 'mid' or 'rgb'" in str(err.value)
     assert "depth.backends.0" in str(err.value) and "landmark_mesh" in str(err.value)
 
 

@@ -294,7 +294,7 @@ def test_a_moved_project_schedules_nothing(run):
     ({"frames": {"per_vidoe": 8}}, "per_vidoe"),
     ({"faces": {"crop_size": "big"}}, "faces.crop_size"),
     ({"train": {"backbones": ["mobilenetv9"]}}, "unknown timm model(s) ['mobilenetv9']"),
-    ({"train": {"models": ["mdm"]}}, "'mdn' or 'rgb'"),
+    ({"train": {"models": ["mdm"]}}, "'late', 'mdn', 'mid' or 'rgb'"),
 ])
 def test_bad_config_fails_at_once_naming_the_key(tmp_path, update, message):
     config = write_config(tmp_path / "bad.yaml", update)
@@ -316,3 +316,18 @@ def test_both_depth_backends_run_side_by_side(run):
     assert figure is not None and figure.shape[0] > figure.shape[1]  # 4 crops x 3 columns
     log = (run["workdir"] / "logs" / "depth_figure" / "depth_figure.log").read_text()
     assert "4 crops x 2 depth backends drawn" in log
+
+
+def test_the_whole_model_zoo_is_planned(run, tmp_path):
+    zoo = write_config(tmp_path / "zoo.yaml", merged(TINY, {"train": {
+        "models": ["rgb", "depth", "early", "late", "mid", "mdn"],
+        "backbones": ["legacy_xception", "efficientnet_b0", "mobilenetv2_100", "resnet50"]}}))
+    dry = snakemake(run["workdir"], "-n", "-p", "--configfile", str(zoo))
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    weights = set(re.findall(r"--out-weights (\S+)", dry.stdout))
+    # 4 backbones x (rgb + 5 depth readers x 2 depth backends) x (FaceSwap, ALL)
+    assert len(weights) == 4 * (1 + 5 * 2) * 2
+    assert ("results/models/demo/raw/ALL/mid/legacy_xception/depth_anything/seed42.safetensors"
+            in weights)
+    predictions = set(re.findall(r"--out (results/predictions/\S+)", dry.stdout))
+    assert len(predictions) == len(weights)

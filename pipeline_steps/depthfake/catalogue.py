@@ -10,13 +10,17 @@ from __future__ import annotations
 from depthfake.registry import Registry
 
 DETECTORS = Registry("detector", {
-    "rgb": "depthfake.models.rgb:RGBDetector",
+    "rgb": "depthfake.models.single_stream:RGBDetector",
+    "depth": "depthfake.models.single_stream:DepthDetector",
+    "early": "depthfake.models.single_stream:EarlyFusion",
+    "late": "depthfake.models.two_stream:LateFusion",
+    "mid": "depthfake.models.two_stream:MidFusion",
     "mdn": "depthfake.models.mdn:MaskedDepthfakeNetwork",
 })
 # Detectors that read depth maps; the others are trained and tested without them.
-DEPTH_READERS = frozenset({"mdn"})
+DEPTH_READERS = frozenset({"depth", "early", "late", "mid", "mdn"})
 # Detectors that cut their backbone at train.backbone_options.<backbone>.split_block.
-BACKBONE_SPLITTERS = frozenset({"mdn"})
+BACKBONE_SPLITTERS = frozenset({"mid", "mdn"})
 
 FACE_BACKENDS = Registry("face backend", {
     "dlib": "depthfake.faces.dlib_backend:DlibFaceDetector",

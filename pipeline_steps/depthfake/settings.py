@@ -161,8 +161,9 @@ class DepthSettings(DepthBackendOptions):
 class BackboneOptions(Settings):
     """Settings of one backbone (train.backbone_options.<backbone>)."""
 
-    split_block: int = Field(4, ge=1, description="MDN split: after blocks[:split_block] "
-                             "(the paper's MobileNetV2 split)")
+    split_block: int | None = Field(
+        None, ge=1, description="mdn/mid split: blocks (ResNet: stages) before it; null: the "
+        "family's default (EfficientNet and MobileNetV2 4, legacy_xception 3, ResNet 3)")
     pretrained_file: str | None = Field(
         None, description="local ImageNet weights (.safetensors/.pth) used when "
         "train.pretrained is true; null: the timm hub")

@@ -1,10 +1,11 @@
-"""timm backbones: creation (random, hub or local pretrained weights) and the stream split."""
+"""timm backbones: creation (random, hub or local pretrained weights) and stem surgery."""
 
 from __future__ import annotations
 
 import os
 
 import timm
+import torch
 from torch import nn
 
 
@@ -49,18 +50,21 @@ def zero_init(head: nn.Linear) -> nn.Linear:
     return head
 
 
-def split_backbone(model: nn.Module, split_block: int) -> tuple[nn.Module, nn.Module]:
-    """Cut a timm model into (front, tail): front gives the pre-activation feature map after
-    `blocks[:split_block]`, tail continues to the pooled feature vector."""
-    blocks = getattr(model, "blocks", None)
-    parts = ("conv_stem", "bn1", "conv_head", "bn2")
-    if blocks is None or not all(hasattr(model, part) for part in parts):
-        raise ValueError(
-            f"{type(model).__name__} cannot be split yet: the MDN supports timm's EfficientNet "
-            "family (mobilenetv2_*, efficientnet_*)"
-        )
-    if not 0 < split_block < len(blocks):
-        raise ValueError(f"split_block must be in 1..{len(blocks) - 1}, got {split_block}")
-    front = nn.Sequential(model.conv_stem, model.bn1, *blocks[:split_block])
-    tail = nn.Sequential(*blocks[split_block:], model.conv_head, model.bn2, model.global_pool)
-    return front, tail
+def add_depth_channel(model: nn.Module, std: float = 1e-3) -> nn.Module:
+    """Widen a 3-channel timm model's stem to RGB + depth: the RGB filters are kept as they
+    are (pretrained or not), the depth filter starts small, N(0, std).
+
+    (timm's own `in_chans=4` would tile the RGB filters and rescale them by 3/4.)
+    """
+    name = model.pretrained_cfg["first_conv"]
+    rgb_stem = model.get_submodule(name)
+    stem = nn.Conv2d(4, rgb_stem.out_channels, rgb_stem.kernel_size, rgb_stem.stride,
+                     rgb_stem.padding, rgb_stem.dilation, rgb_stem.groups,
+                     bias=rgb_stem.bias is not None)
+    with torch.no_grad():
+        stem.weight[:, :3] = rgb_stem.weight
+        nn.init.normal_(stem.weight[:, 3:], std=std)
+        if rgb_stem.bias is not None:
+            stem.bias.copy_(rgb_stem.bias)
+    model.set_submodule(name, stem)
+    return model

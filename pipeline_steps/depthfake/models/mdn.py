@@ -11,8 +11,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from depthfake.models.backbone import create_backbone, split_backbone, zero_init
+from depthfake.models.backbone import zero_init
 from depthfake.models.registry import DetectorConfig
+from depthfake.models.two_stream import split_streams
 
 
 def rgb_mask(rgb_features: torch.Tensor) -> torch.Tensor:
@@ -24,13 +25,10 @@ class MaskedDepthfakeNetwork(nn.Module):
     def __init__(self, config: DetectorConfig, pretrained: bool = False,
                  pretrained_file: str | None = None):
         super().__init__()
-        rgb = create_backbone(config.backbone, in_chans=3, pretrained=pretrained,
-                              pretrained_file=pretrained_file)
-        depth = create_backbone(config.backbone, in_chans=1, pretrained=pretrained,
-                                pretrained_file=pretrained_file)
-        self.rgb_front, self.rgb_tail = split_backbone(rgb, config.split_block)
-        self.depth_front, self.depth_tail = split_backbone(depth, config.split_block)
-        self.classifier = zero_init(nn.Linear(rgb.num_features + depth.num_features, 2))
+        split = split_streams(config, pretrained, pretrained_file)
+        self.rgb_front, self.rgb_tail = split.rgb_front, split.rgb_tail
+        self.depth_front, self.depth_tail = split.depth_front, split.depth_tail
+        self.classifier = zero_init(nn.Linear(2 * split.num_features, 2))
 
     def masked_features(self, rgb: torch.Tensor, depth: torch.Tensor
                         ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

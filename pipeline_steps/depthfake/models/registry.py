@@ -4,27 +4,42 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import timm
 from torch import nn
 
 from depthfake.catalogue import DETECTORS, reads_depth
-from depthfake.settings import BackboneOptions
 
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
+
+def backbone_normalisation(backbone: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The RGB mean and std of the backbone's pretrained weights (timm's pretrained config)."""
+    pretrained = timm.get_pretrained_cfg(backbone)
+    if pretrained is None:
+        raise ValueError(f"timm has no pretrained config for {backbone!r}")
+    return tuple(pretrained.mean), tuple(pretrained.std)
 
 
 @dataclass(frozen=True)
 class DetectorConfig:
-    """Everything needed to rebuild a detector and feed it: saved with every checkpoint."""
+    """Everything needed to rebuild a detector and feed it: saved with every checkpoint.
+
+    RGB normalisation defaults to the backbone's own (legacy_xception: mean and std 0.5), so
+    for a given backbone every detector receives the same RGB values.
+    """
 
     detector: str
     backbone: str
     input_size: int
-    split_block: int = BackboneOptions.model_fields["split_block"].default
-    rgb_mean: tuple[float, ...] = IMAGENET_MEAN
-    rgb_std: tuple[float, ...] = IMAGENET_STD
+    split_block: int | None = None  # None: the backbone family's default split
+    rgb_mean: tuple[float, ...] | None = None
+    rgb_std: tuple[float, ...] | None = None
     depth_mean: float = 0.5
     depth_std: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.rgb_mean is None or self.rgb_std is None:
+            mean, std = backbone_normalisation(self.backbone)
+            object.__setattr__(self, "rgb_mean", mean)
+            object.__setattr__(self, "rgb_std", std)
 
     @property
     def reads_depth(self) -> bool:
