@@ -1,4 +1,4 @@
-"""Detectors (RGB baseline, MDN) on timm backbones, behind one `create_detector`."""
+"""Detectors (rgb, depth, early, late, mid, mdn) on timm backbones, one `create_detector`."""
 
 from depthfake.models.checkpoint import load_detector, read_checkpoint_meta, save_detector
 from depthfake.models.registry import DetectorConfig, create_detector, list_detectors
