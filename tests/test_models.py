@@ -11,7 +11,7 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
-from depthfake.catalogue import splits_backbone
+from depthfake.catalogue import SPLIT_FAMILIES, splits_backbone
 from depthfake.data import normalise
 from depthfake.files import UnreadableFileError
 from depthfake.models import (
@@ -23,7 +23,7 @@ from depthfake.models import (
 )
 from depthfake.models.backbone import PretrainedWeightsError, create_backbone
 from depthfake.models.mdn import rgb_mask
-from depthfake.models.splits import split_backbone
+from depthfake.models.splits import FAMILIES, split_backbone
 
 SMALL = dict(backbone="mobilenetv2_050", input_size=64)
 # The backbones the model zoo supports: the paper's Xception and three other families.
@@ -207,14 +207,19 @@ def test_broken_checkpoint_files_are_named(tmp_path, batch):
 
 def test_unsupported_split_is_explained():
     config = DetectorConfig(detector="mdn", backbone="convnext_atto", input_size=64)
-    with pytest.raises(ValueError, match="ConvNeXt cannot be split: the supported families are "
-                       "EfficientNet .*; Xception .legacy_xception.; ResNet"):
+    with pytest.raises(ValueError, match="ConvNeXt .module convnext. cannot be split: the "
+                       "supported families are efficientnet .*; xception .legacy_xception.; "
+                       "resnet"):
         create_detector(config)
-    with pytest.raises(ValueError, match="split_block must be in 1..6 for EfficientNet, got 7"):
+    with pytest.raises(ValueError, match="must be in 1..6 for efficientnet models, got 7"):
         create_detector(DetectorConfig(detector="mdn", split_block=7, **SMALL))
-    with pytest.raises(ValueError, match="split_block must be in 1..3 for ResNet, got 4"):
+    with pytest.raises(ValueError, match="must be in 1..3 for resnet models, got 4"):
         create_detector(DetectorConfig(detector="mid", backbone="resnet50", split_block=4,
                                        input_size=64))
+
+
+def test_every_family_the_workflow_accepts_has_an_adapter():
+    assert set(SPLIT_FAMILIES) == set(FAMILIES)
 
 
 def test_early_fusion_keeps_the_rgb_filters_and_starts_depth_small(tmp_path):

@@ -193,11 +193,14 @@ def test_schema_file_is_generated_from_the_settings():
 
 
 def test_backbone_names_are_checked_from_a_cache_without_importing_timm(tmp_path):
-    code = ("import sys; from depthfake.backbones import unknown_backbones; "
-            "print(unknown_backbones(['mobilenetv2_050', 'efficientnet_b0.ra_in1k', 'resnet9x']),"
-            " 'timm' in sys.modules)")
+    code = ("import sys; from depthfake.backbones import unknown_backbones, "
+            "unsplittable_backbones as unsplittable; names = ['mobilenetv2_050', "
+            "'efficientnet_b0.ra_in1k', 'resnet9x', 'legacy_xception', 'resnet50', "
+            "'convnext_atto']; print(unknown_backbones(names), unsplittable(names), "
+            "'timm' in sys.modules)")
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True, cwd=REPO / "pipeline_steps", env=env).stdout.strip()
             for _ in range(2)]
-    assert runs == ["['resnet9x'] True", "['resnet9x'] False"]  # timm imported once only
+    found = "['resnet9x'] ['convnext_atto']"
+    assert runs == [f"{found} True", f"{found} False"]  # timm imported once only

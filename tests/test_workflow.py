@@ -294,6 +294,7 @@ def test_a_moved_project_schedules_nothing(run):
     ({"frames": {"per_vidoe": 8}}, "per_vidoe"),
     ({"faces": {"crop_size": "big"}}, "faces.crop_size"),
     ({"train": {"backbones": ["mobilenetv9"]}}, "unknown timm model(s) ['mobilenetv9']"),
+    ({"train": {"backbones": ["convnext_atto"]}}, "no split adapter supports ['convnext_atto']"),
     ({"train": {"models": ["mdm"]}}, "'late', 'mdn', 'mid' or 'rgb'"),
 ])
 def test_bad_config_fails_at_once_naming_the_key(tmp_path, update, message):

@@ -21,6 +21,13 @@ DETECTORS = Registry("detector", {
 DEPTH_READERS = frozenset({"depth", "early", "late", "mid", "mdn"})
 # Detectors that cut their backbone at train.backbone_options.<backbone>.split_block.
 BACKBONE_SPLITTERS = frozenset({"mid", "mdn"})
+# Backbone families (timm's module names) with a split adapter in depthfake.models.splits,
+# with examples.
+SPLIT_FAMILIES = {
+    "efficientnet": "efficientnet_*, mobilenetv2_*, test_efficientnet",
+    "xception": "legacy_xception",
+    "resnet": "resnet*, seresnet*, resnext*",
+}
 
 FACE_BACKENDS = Registry("face backend", {
     "dlib": "depthfake.faces.dlib_backend:DlibFaceDetector",

@@ -9,8 +9,8 @@ STEPS = Path(workflow.basedir) / "pipeline_steps"
 sys.path.insert(0, str(STEPS))
 # Light imports only (pydantic, platformdirs: Snakemake's own dependencies), so Snakemake runs
 # without torch, OpenCV, dlib, numpy or pandas (e.g. under --use-conda).
-from depthfake.backbones import unknown_backbones
-from depthfake.catalogue import reads_depth, splits_backbone
+from depthfake.backbones import unknown_backbones, unsplittable_backbones
+from depthfake.catalogue import SPLIT_FAMILIES, reads_depth, splits_backbone
 from depthfake.provenance import CONFIG_HASH_VARIABLE, config_hash
 from depthfake.settings import (
     ALL_FORGERIES,
@@ -41,6 +41,10 @@ if unused := TRAIN.unused_backbone_options():
 if unknown := unknown_backbones(TRAIN.backbones):
     raise ValueError(f"train.backbones: unknown timm model(s) {unknown}; "
                      "see timm.list_models()")
+splitters = [model for model in TRAIN.models if splits_backbone(model)]
+if splitters and (unsplittable := unsplittable_backbones(TRAIN.backbones)):
+    raise ValueError(f"train.models {splitters} split their backbone, and no split adapter "
+                     f"supports {unsplittable}; supported families: {SPLIT_FAMILIES}")
 
 
 wildcard_constraints:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 from torch import nn
 
+from depthfake.catalogue import SPLIT_FAMILIES
+
 
 @dataclass(frozen=True)
 class SplitFamily:
     """How to cut one family of timm models; `split` counts the blocks (stages) in front."""
 
-    examples: str
     default_split: int
     splits: Callable[[nn.Module], int]  # the largest valid split of a model
     cut: Callable[[nn.Module, int], tuple[nn.Module, nn.Module]]
@@ -58,23 +59,26 @@ def cut_resnet(model: nn.Module, split: int) -> tuple[nn.Module, nn.Module]:
     return front, tail
 
 
-# timm model class name -> family.
+# timm module of the model -> family (the names and examples are in depthfake.catalogue).
 FAMILIES = {
-    "EfficientNet": SplitFamily("efficientnet_*, mobilenetv2_*, test_efficientnet", 4,
-                                lambda model: len(model.blocks) - 1, cut_efficientnet),
-    "Xception": SplitFamily("legacy_xception", 3, lambda model: XCEPTION_BLOCKS - 1,
-                            cut_xception),
-    "ResNet": SplitFamily("resnet*", 3, lambda model: len(RESNET_STAGES) - 1, cut_resnet),
+    "efficientnet": SplitFamily(4, lambda model: len(model.blocks) - 1, cut_efficientnet),
+    "xception": SplitFamily(3, lambda model: XCEPTION_BLOCKS - 1, cut_xception),
+    "resnet": SplitFamily(3, lambda model: len(RESNET_STAGES) - 1, cut_resnet),
 }
+
+
+def family_name(model: nn.Module) -> str:
+    """The timm module that defines the model's class (`resnet`, `efficientnet`, ...)."""
+    return type(model).__module__.rsplit(".", 1)[-1]
 
 
 def split_family(model: nn.Module) -> SplitFamily:
     """The family of a timm model, or one error listing the supported ones."""
-    family = FAMILIES.get(type(model).__name__)
+    family = FAMILIES.get(family_name(model))
     if family is None:
-        supported = "; ".join(f"{name} ({f.examples})" for name, f in FAMILIES.items())
-        raise ValueError(f"timm model class {type(model).__name__} cannot be split: the "
-                         f"supported families are {supported}")
+        supported = "; ".join(f"{name} ({examples})" for name, examples in SPLIT_FAMILIES.items())
+        raise ValueError(f"timm model {type(model).__name__} (module {family_name(model)}) "
+                         f"cannot be split: the supported families are {supported}")
     return family
 
 
@@ -85,5 +89,5 @@ def split_backbone(model: nn.Module, split_block: int | None) -> tuple[nn.Module
     split = family.default_split if split_block is None else split_block
     if not 0 < split <= family.splits(model):
         raise ValueError(f"split_block must be in 1..{family.splits(model)} for "
-                         f"{type(model).__name__}, got {split}")
+                         f"{family_name(model)} models, got {split}")
     return family.cut(model, split)
