@@ -30,15 +30,11 @@ from depthfake.depth import create_depth_estimator
 from depthfake.depth.neural import NeuralDepth
 from depthfake.depth.random_model import save_random_depth_anything
 from depthfake.depth.store import create_depth_dataset, estimate_into
+from depthfake.devices import device_name, synchronise
 from depthfake.provenance import provenance
 from depthfake.steps import limit_threads
 
 from readme_results import machine
-
-
-def synchronise(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize()
 
 
 @torch.inference_mode()
@@ -97,7 +93,7 @@ def main() -> None:
     device = estimator.device
     record = {
         "model": "Depth Anything V2 Small, random weights" if not args.model else args.model,
-        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        "device": device_name(device),
         "precision": estimator.identity["precision"], "crop_size": args.crop_size,
         "input_size": args.input_size, "batch_size": args.batch_size, "crops": args.crops,
         "threads": args.threads, "bare_crops_per_s": round(bare, 1),

@@ -132,14 +132,12 @@ def main() -> None:
     if args.wall_seconds is not None:
         readme = replace_section(readme, DEMO_MARKERS, results_section(
             args.results, args.dataset, args.wall_seconds, args.speed))
-    throughput = sorted((args.results / "throughput").glob("depth_*.json"))
-    if throughput:
-        readme = replace_section(readme, DEPTH_MARKERS, depth_section(
-            [json.loads(path.read_text()) for path in throughput]))
-    trained = sorted((args.results / "throughput").glob("train_*.json"))
-    if trained:
-        readme = replace_section(readme, TRAIN_MARKERS, train_section(
-            [json.loads(path.read_text()) for path in trained]))
+    for markers, pattern, section in ((DEPTH_MARKERS, "depth_*.json", depth_section),
+                                      (TRAIN_MARKERS, "train_*.json", train_section)):
+        records = [json.loads(path.read_text())
+                   for path in sorted((args.results / "throughput").glob(pattern))]
+        if records:
+            readme = replace_section(readme, markers, section(records))
     args.readme.write_text(readme)
 
 

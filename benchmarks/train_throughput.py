@@ -21,7 +21,7 @@ import timm
 import torch
 from torch import nn
 
-from depthfake.depth.neural import resolve_device
+from depthfake.devices import device_name, resolve_device, synchronise
 from depthfake.models import DetectorConfig, create_detector, list_detectors
 from depthfake.provenance import provenance
 from depthfake.steps import limit_threads
@@ -47,13 +47,11 @@ def steps_per_second(model: nn.Module, inputs: tuple[torch.Tensor, ...], steps: 
 
     for _ in range(2):
         step()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
+    synchronise(device)
     start = time.perf_counter()
     for _ in range(steps):
         step()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
+    synchronise(device)
     return steps / (time.perf_counter() - start)
 
 
@@ -89,10 +87,10 @@ def main() -> None:
     parser.add_argument("--out-dir", type=Path, default=Path("results/throughput"))
     args = parser.parse_args()
     limit_threads(args.threads)
-    device = resolve_device(args.device)
+    device = resolve_device(args.device, "--device")
     rows = [row for pair in args.backbones for row in measure(
         pair.split(":")[0], int(pair.split(":")[1]), args.batch_size, args.steps, device)]
-    record = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+    record = {"device": device_name(device),
               "precision": "bf16 autocast" if device.type == "cuda" else "fp32",
               "batch_size": args.batch_size, "steps": args.steps, "threads": args.threads,
               "rows": rows, "machine": machine(), "provenance": provenance()}

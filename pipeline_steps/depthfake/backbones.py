@@ -39,15 +39,20 @@ def timm_model_modules() -> dict[str, str] | None:
     return dict(line.split("\t") for line in cache.read_text().splitlines())
 
 
+def architecture(name: str) -> str:
+    """A backbone name without its pretrained tag (`resnet50.a1_in1k` -> `resnet50`)."""
+    return name.split(".")[0]
+
+
 def unknown_backbones(names: list[str]) -> list[str]:
     """The names timm does not know (a pretrained tag, `name.tag`, is allowed); none are
     reported where timm is not installed (Snakemake may run without it)."""
     known = timm_model_modules()
-    return [] if known is None else [n for n in names if n.split(".")[0] not in known]
+    return [] if known is None else [n for n in names if architecture(n) not in known]
 
 
 def unsplittable_backbones(names: list[str]) -> list[str]:
     """The known names of no family the split adapters support (see `SPLIT_FAMILIES`)."""
     known = timm_model_modules() or {}
     return [n for n in names
-            if n.split(".")[0] in known and known[n.split(".")[0]] not in SPLIT_FAMILIES]
+            if architecture(n) in known and known[architecture(n)] not in SPLIT_FAMILIES]

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from depthfake.depth.hub import DepthNetwork, Output, load_depth_network
+from depthfake.devices import resolve_device
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +32,6 @@ def relative_depth(prediction: torch.Tensor, output: Output) -> torch.Tensor:
     low = nearness.amin(dim=(1, 2), keepdim=True)
     high = nearness.amax(dim=(1, 2), keepdim=True)
     return (nearness - low) / (high - low).clamp_min(1e-6)
-
-
-def resolve_device(device: str) -> torch.device:
-    """`auto`: CUDA when available, else the CPU; `cuda` without a GPU is an error."""
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("depth device 'cuda' was asked for, but torch sees no GPU; "
-                           "set depth.depth_anything.device to auto or cpu")
-    return torch.device(device)
 
 
 class NeuralDepth:
@@ -91,6 +82,6 @@ class NeuralDepth:
 def load_neural_depth(model: str, input_size: int, batch_size: int, device: str) -> NeuralDepth:
     """The depth backend `depth_anything`: any transformers depth-estimation model."""
     estimator = NeuralDepth(load_depth_network(model), input_size, batch_size,
-                            resolve_device(device))
+                            resolve_device(device, "depth.depth_anything.device"))
     log.info("depth model %s", estimator.identity)
     return estimator
