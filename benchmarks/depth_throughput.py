@@ -16,8 +16,6 @@ Writes results/throughput/depth_<device>.json (rendered into README.md by readme
 
 from __future__ import annotations
 
-import argparse
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -25,16 +23,13 @@ from pathlib import Path
 import h5py
 import numpy as np
 import torch
+from records import benchmark_device, benchmark_parser, write_record
 
 from depthfake.depth import create_depth_estimator
 from depthfake.depth.neural import NeuralDepth
 from depthfake.depth.random_model import save_random_depth_anything
 from depthfake.depth.store import create_depth_dataset, estimate_into
 from depthfake.devices import device_name, synchronise
-from depthfake.provenance import provenance
-from depthfake.steps import limit_threads
-
-from readme_results import machine
 
 
 @torch.inference_mode()
@@ -72,17 +67,14 @@ def stage(estimator: NeuralDepth, crops: int, side: int, threads: int, folder: P
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--model", help="hub id or folder (default: random-weight V2 Small)")
-    parser.add_argument("--device", default="auto", choices=["auto", "cuda", "cpu"])
     parser.add_argument("--crop-size", type=int, default=224)
     parser.add_argument("--input-size", type=int, default=252)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--crops", type=int, default=2048, help="crops timed, per measurement")
-    parser.add_argument("--threads", type=int, default=4, help="CPU threads")
-    parser.add_argument("--out-dir", type=Path, default=Path("results/throughput"))
     args = parser.parse_args()
-    limit_threads(args.threads)
+    benchmark_device(args)
     with tempfile.TemporaryDirectory() as tmp:
         model = args.model or str(save_random_depth_anything(Path(tmp) / "model", "small"))
         estimator = create_depth_estimator("depth_anything", model=model,
@@ -93,16 +85,12 @@ def main() -> None:
     device = estimator.device
     record = {
         "model": "Depth Anything V2 Small, random weights" if not args.model else args.model,
-        "device": device_name(device),
         "precision": estimator.identity["precision"], "crop_size": args.crop_size,
         "input_size": args.input_size, "batch_size": args.batch_size, "crops": args.crops,
-        "threads": args.threads, "bare_crops_per_s": round(bare, 1),
-        "stage_crops_per_s": round(piped, 1), "ratio": round(piped / bare, 3),
-        "machine": machine(), "provenance": provenance(),
-    }
-    args.out_dir.mkdir(parents=True, exist_ok=True)
-    (args.out_dir / f"depth_{device.type}.json").write_text(json.dumps(record, indent=1))
-    print(f"{record['device']} {record['precision']}, {args.crop_size} px crops -> "
+        "bare_crops_per_s": round(bare, 1), "stage_crops_per_s": round(piped, 1),
+        "ratio": round(piped / bare, 3)}
+    write_record(args, "depth", device, record)
+    print(f"{device_name(device)} {record['precision']}, {args.crop_size} px crops -> "
           f"{args.input_size} px, batch {args.batch_size}, {args.crops} crops: bare forward "
           f"{bare:,.1f} crops/s, depth stage {piped:,.1f} crops/s ({piped / bare:.2f}x)")
 

@@ -8,7 +8,9 @@ calibration run on the idle machine) and/or of benchmarks/depth_throughput.py:
 Replaces the text between `<!-- demo-results:begin -->` and `<!-- demo-results:end -->` (with
 --wall-seconds and --speed), and between `<!-- depth-throughput:begin -->` and
 `<!-- depth-throughput:end -->` (from results/throughput/depth_*.json, when there are any), and
-the train-throughput section likewise (results/throughput/train_*.json).
+the train- and loader-throughput sections likewise (results/throughput/{train,loader}_*.json).
+With --seeds, the demo's tables (after the several-seed run the README documents) go into the
+`<!-- demo-seeds:begin -->` section.
 """
 
 from __future__ import annotations
@@ -18,13 +20,18 @@ import json
 import os
 import platform
 import re
+from collections.abc import Callable
 from pathlib import Path
+
+import pandas as pd
 
 from stage_times import stage_times
 
 DEMO_MARKERS = ("<!-- demo-results:begin -->", "<!-- demo-results:end -->")
 DEPTH_MARKERS = ("<!-- depth-throughput:begin -->", "<!-- depth-throughput:end -->")
 TRAIN_MARKERS = ("<!-- train-throughput:begin -->", "<!-- train-throughput:end -->")
+LOADER_MARKERS = ("<!-- loader-throughput:begin -->", "<!-- loader-throughput:end -->")
+SEEDS_MARKERS = ("<!-- demo-seeds:begin -->", "<!-- demo-seeds:end -->")
 BUDGET = 48_000
 
 
@@ -40,8 +47,9 @@ def machine() -> str:
 
 
 def table_body(path: Path) -> str:
-    """The Markdown table and its note, without the title and the provenance footer."""
-    text = path.read_text().split("\n---\n")[0]
+    """The first Markdown table and its note, without the title, the sections after it
+    (detection.md's accuracy per kind) and the provenance footer."""
+    text = path.read_text().split("\n---\n")[0].split("\n## ")[0]
     return text.split("\n", 2)[2].strip()
 
 
@@ -50,8 +58,9 @@ def provenance(path: Path) -> str:
 
 
 def demo_settings(results: Path, dataset: str) -> str:
-    """What the models were trained on and with, from a checkpoint JSON."""
-    record = json.loads(next((results / "models" / dataset).rglob("*.json")).read_text())
+    """What the models were trained on and with, from the newest checkpoint JSON."""
+    newest = max((results / "models" / dataset).rglob("*.json"), key=lambda p: p.stat().st_mtime)
+    record = json.loads(newest.read_text())
     frames, faces = record["preprocessing"]["frames"], record["preprocessing"]["faces"]
     settings = record["settings"]
     start = "ImageNet weights" if settings["pretrained"] else "scratch"
@@ -74,7 +83,8 @@ def results_section(results: Path, dataset: str, wall: float, speed: float) -> s
         "(`python benchmarks/stage_times.py`; jobs run two at a time):", "",
         times.to_markdown(), "",
         f"The demo models ({demo_settings(results, dataset)}) gave "
-        f"`results/tables/{dataset}/detection.md`:", "",
+        f"`results/tables/{dataset}/detection.md` (which then gives the ALL cells' accuracy "
+        "per kind):", "",
         table_body(detection), "",
         f"Provenance of these numbers: {provenance(detection)}.",
     ])
@@ -96,20 +106,70 @@ def depth_section(records: list[dict]) -> str:
                        "", *rows])
 
 
-def train_section(records: list[dict]) -> str:
-    """Each detector's train step beside its bare backbone's, one table per benchmark run."""
+def runs_section(records: list[dict], columns: list[str], row: Callable[[dict], list],
+                 caption: Callable[[dict], str]) -> str:
+    """One captioned table per benchmark run: `row` gives a result row's cells."""
     parts = []
     for r in records:
-        rows = ["| backbone | input px | detector | bare backbone img/s | detector img/s "
-                "| detector / bare |", "|---|---|---|---|---|---|"]
-        rows += [f"| {row['backbone']} | {row['input_size']} | {row['detector']} | "
-                 f"{row['bare_img_per_s']:,.1f} | {row['detector_img_per_s']:,.1f} | "
-                 f"{row['ratio']:.2f}x |" for row in r["rows"]]
-        parts += [f"{r['device']}, {r['precision']}, batch {r['batch_size']}, {r['steps']} "
-                  f"steps; {r['machine']}, {r['threads']} threads; code "
-                  f"{r['provenance']['code']}; `python benchmarks/train_throughput.py`:", "",
-                  *rows, ""]
+        lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join(map(str, row(x))) + " |" for x in r["rows"]]
+        parts += [f"{caption(r)}; {r['machine']}, {r['threads']} threads; code "
+                  f"{r['provenance']['code']}:", "", *lines, ""]
     return "\n".join(parts).strip()
+
+
+def train_section(records: list[dict]) -> str:
+    """Each detector's train step beside its bare backbone's, one table per benchmark run."""
+    return runs_section(
+        records, ["backbone", "input px", "detector", "bare backbone img/s", "detector img/s",
+                  "detector / bare"],
+        lambda x: [x["backbone"], x["input_size"], x["detector"], f"{x['bare_img_per_s']:,.1f}",
+                   f"{x['detector_img_per_s']:,.1f}", f"{x['ratio']:.2f}x"],
+        lambda r: f"`python benchmarks/train_throughput.py`: {r['device']}, {r['precision']}, "
+                  f"batch {r['batch_size']}, {r['steps']} steps")
+
+
+def loader_section(records: list[dict]) -> str:
+    """The loader's faces/s and the training loop's img/s beside the bare train step's."""
+    return runs_section(
+        records, ["loader workers", "loader faces/s", "training loop img/s", "bare step img/s",
+                  "loader / bare", "loop / bare"],
+        lambda x: [x["workers"], f"{x['loader_faces_per_s']:,.1f}",
+                   f"{x['loop_img_per_s']:,.1f}", f"{x['bare_img_per_s']:,.1f}",
+                   f"{x['loader_ratio']:.2f}x", f"{x['loop_ratio']:.2f}x"],
+        lambda r: f"`python benchmarks/loader_throughput.py`: {r['device']}, {r['precision']}, "
+                  f"`{r['detector']}` on {r['backbone']} at {r['input_size']} px, batch "
+                  f"{r['batch_size']}, {r['faces']} faces")
+
+
+def validation_summary(results: Path, cells: pd.DataFrame) -> str:
+    """The highest validation loss, and its largest rise between epochs, over every epoch of
+    the models behind the table's cells."""
+    runs = cells.drop_duplicates(["dataset", "compression", "forgery", "model", "backbone",
+                                  "depth", "seed"])
+    losses = [[epoch["val_loss"] for epoch in json.loads(
+        (results / "models" / r.dataset / r.compression / r.forgery / r.model / r.backbone
+         / r.depth / f"seed{r.seed}.json").read_text())["history"]] for r in runs.itertuples()]
+    rise = max(max((b - a for a, b in zip(v, v[1:], strict=False)), default=0.0)
+               for v in losses)
+    return (f"Validation loss over every epoch of these {len(losses)} models: at most "
+            f"{max(max(v) for v in losses):.3f} (chance: ln 2 = 0.693), rising by at most "
+            f"{rise:.3f} from one epoch to the next.")
+
+
+def seeds_section(results: Path, dataset: str) -> str:
+    """The demo's detection table over several seeds, and its lowest AUC of any seed."""
+    detection = results / "tables" / dataset / "detection.md"
+    cells = pd.read_csv(results / "tables" / dataset / "detection.csv", comment="#")
+    worst = cells.loc[cells["frame_auc"].idxmin()]
+    return "\n".join([
+        f"Measured on {machine()}, no GPU ({demo_settings(results, dataset)}):", "",
+        table_body(detection), "",
+        f"Lowest test AUC (frame level) of any cell at any of the {cells['seed'].nunique()} "
+        f"seeds: {worst['frame_auc']:.3f} ({worst['model']}, {worst['compression']} "
+        f"{worst['forgery']}, seed {worst['seed']}). {validation_summary(results, cells)}", "",
+        f"Provenance of these numbers: {provenance(detection)}.",
+    ])
 
 
 def replace_section(readme: str, markers: tuple[str, str], section: str) -> str:
@@ -122,6 +182,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wall-seconds", type=float, help="the demo's snakemake wall time")
     parser.add_argument("--speed", type=float, help="cpu-calib.py's figure")
+    parser.add_argument("--seeds", action="store_true",
+                        help="render the demo's tables as the several-seed demo table")
     parser.add_argument("--dataset", default="demo")
     parser.add_argument("--results", type=Path, default=Path("results"))
     parser.add_argument("--readme", type=Path, default=Path("README.md"))
@@ -132,8 +194,11 @@ def main() -> None:
     if args.wall_seconds is not None:
         readme = replace_section(readme, DEMO_MARKERS, results_section(
             args.results, args.dataset, args.wall_seconds, args.speed))
+    if args.seeds:
+        readme = replace_section(readme, SEEDS_MARKERS, seeds_section(args.results, args.dataset))
     for markers, pattern, section in ((DEPTH_MARKERS, "depth_*.json", depth_section),
-                                      (TRAIN_MARKERS, "train_*.json", train_section)):
+                                      (TRAIN_MARKERS, "train_*.json", train_section),
+                                      (LOADER_MARKERS, "loader_*.json", loader_section)):
         records = [json.loads(path.read_text())
                    for path in sorted((args.results / "throughput").glob(pattern))]
         if records:

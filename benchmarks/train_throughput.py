@@ -12,21 +12,15 @@ Writes results/throughput/train_<device>.json (rendered into README.md by readme
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
-from pathlib import Path
 
 import timm
 import torch
+from records import benchmark_device, benchmark_parser, write_record
 from torch import nn
 
-from depthfake.devices import device_name, resolve_device, synchronise
+from depthfake.devices import synchronise
 from depthfake.models import DetectorConfig, create_detector, list_detectors
-from depthfake.provenance import provenance
-from depthfake.steps import limit_threads
-
-from readme_results import machine
 
 PAPER_INPUTS = ["legacy_xception:299", "efficientnet_b0:224", "mobilenetv2_100:224",
                 "resnet50:224"]
@@ -77,25 +71,17 @@ def measure(backbone: str, size: int, batch: int, steps: int, device: torch.devi
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--backbones", nargs="+", default=PAPER_INPUTS,
                         help="backbone:input_size pairs (default: the paper's sizes)")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--steps", type=int, default=20, help="timed steps per model")
-    parser.add_argument("--device", default="auto", choices=["auto", "cuda", "cpu"])
-    parser.add_argument("--threads", type=int, default=4, help="CPU threads")
-    parser.add_argument("--out-dir", type=Path, default=Path("results/throughput"))
     args = parser.parse_args()
-    limit_threads(args.threads)
-    device = resolve_device(args.device, "--device")
+    device = benchmark_device(args)
     rows = [row for pair in args.backbones for row in measure(
         pair.split(":")[0], int(pair.split(":")[1]), args.batch_size, args.steps, device)]
-    record = {"device": device_name(device),
-              "precision": "bf16 autocast" if device.type == "cuda" else "fp32",
-              "batch_size": args.batch_size, "steps": args.steps, "threads": args.threads,
-              "rows": rows, "machine": machine(), "provenance": provenance()}
-    args.out_dir.mkdir(parents=True, exist_ok=True)
-    (args.out_dir / f"train_{device.type}.json").write_text(json.dumps(record, indent=1))
+    write_record(args, "train", device, {"batch_size": args.batch_size, "steps": args.steps,
+                                         "rows": rows})
 
 
 if __name__ == "__main__":

@@ -13,28 +13,34 @@ from pathlib import Path
 import pandas as pd
 
 from depthfake.attacks import CONDITIONS
-from depthfake.data import FaceDepthDataset, load_face_index
+from depthfake.data import FaceBatches, load_face_index
+from depthfake.devices import resolve_device
 from depthfake.files import write_parquet
 from depthfake.models import load_detector, read_checkpoint_meta
 from depthfake.settings import EvaluateSettings, add_arguments, from_args
 from depthfake.steps import add_shard_inputs, limit_threads, setup_logging, step_parser
 from depthfake.training import predict
+from depthfake.training.inputs import DeviceInputs
 
 log = logging.getLogger(__name__)
 
 
 def evaluate(index: pd.DataFrame, weights: Path, meta: Path, settings: EvaluateSettings,
-             test_dataset: str, out: Path) -> pd.DataFrame:
+             test_dataset: str, out: Path, workers: int = 0) -> pd.DataFrame:
     """Predict every test face under every condition; returns (and writes) the predictions."""
     model, config = load_detector(weights, meta)
+    inputs = DeviceInputs(config, resolve_device(settings.device, "evaluate.device"))
+    model = model.to(inputs.device, memory_format=inputs.memory_format)
+    precision = read_checkpoint_meta(meta)["settings"]["precision"]
     cell = read_checkpoint_meta(meta)["cell"]
     test = index[index["split"] == "test"].reset_index(drop=True)
     if test.empty:
         raise ValueError("no test faces: every test video was skipped or has no face")
     tables = []
     for condition in CONDITIONS:
-        dataset = FaceDepthDataset(test, config, condition, settings.attacks, settings.seed)
-        probs, labels, _ = predict(model, dataset)
+        dataset = FaceBatches(test, config.input_size, config.reads_depth, condition,
+                              settings.attacks, settings.seed)
+        probs, labels, _ = predict(model, dataset, inputs, precision, workers=workers)
         accuracy = ((probs >= 0.5) == labels).mean()
         log.info("%s %s: accuracy %.3f on %d faces", cell, condition, accuracy, len(labels))
         tables.append(test[["video", "kind", "frame", "label"]].assign(
@@ -53,12 +59,13 @@ def main(argv: list[str] | None = None) -> None:
     add_arguments(parser, EvaluateSettings)
     parser.add_argument("--test-dataset", required=True, help="label: the data set tested on")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=0, help="loader processes")
     parser.add_argument("--out", type=Path, required=True, help="Parquet of predictions")
     args = parser.parse_args(argv)
     setup_logging(args.log)
     limit_threads(args.threads)
     evaluate(load_face_index(args.index, args.faces, args.depth), args.weights, args.meta,
-             from_args(EvaluateSettings, args), args.test_dataset, args.out)
+             from_args(EvaluateSettings, args), args.test_dataset, args.out, args.workers)
 
 
 if __name__ == "__main__":

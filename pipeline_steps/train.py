@@ -1,8 +1,10 @@
 """Stage 5: train one detector (one cell of the grid) on face crops and depth maps.
 
-Selects the epoch with the lowest validation loss and saves it as safetensors, with a
-JSON holding the model config, the preprocessing its inputs were made with, the cell, the
-settings, the training history and the provenance.
+Keeps the epoch chosen on the validation set and saves it as safetensors, with a JSON
+holding the model config, the preprocessing its inputs were made with, the cell, the settings,
+the per-epoch history and the provenance. The training state is saved to --state after every
+epoch: a killed job, rerun, resumes there. Under torchrun each process trains on its share of
+every step (DistributedDataParallel); the first writes the outputs.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import pandas as pd
 import torch
 
 from depthfake.catalogue import DETECTORS
-from depthfake.data import FaceDepthDataset, load_face_index
+from depthfake.data import FaceBatches, load_face_index
 from depthfake.h5store import shared_settings
 from depthfake.models import DetectorConfig, create_detector, save_detector
 from depthfake.settings import BackboneOptions, TrainSettings, add_arguments, from_args
 from depthfake.steps import add_shard_inputs, limit_threads, setup_logging, step_parser
 from depthfake.training import fit
+from depthfake.training.distributed import is_main_process
 
 log = logging.getLogger(__name__)
 
@@ -35,22 +38,27 @@ def split_rows(index: pd.DataFrame, split: str) -> pd.DataFrame:
 
 def train(index: pd.DataFrame, preprocessing: dict, detector: str, backbone: str,
           options: BackboneOptions, settings: TrainSettings, seed: int, cell: dict,
-          out_weights: Path, out_meta: Path) -> dict:
+          out_weights: Path, out_meta: Path, state_file: Path | None = None,
+          workers: int = 0) -> dict:
     """Train and save one detector; returns the training record saved with it."""
     config = DetectorConfig(detector=detector, backbone=backbone,
                             input_size=preprocessing["faces"]["crop_size"],
                             split_block=options.split_block)
-    torch.manual_seed(seed)  # initialisation and augmentation draws
+    torch.manual_seed(seed)  # initialisation (and dropout) draws
     model = create_detector(config, pretrained=settings.pretrained,
                             pretrained_file=options.pretrained_file)
-    datasets = {split: FaceDepthDataset(split_rows(index, split), config, flip_probability=(
-        settings.flip_probability if split == "train" else 0.0)) for split in ("train", "val")}
+    datasets = {split: FaceBatches(split_rows(index, split), config.input_size,
+                                   config.reads_depth) for split in ("train", "val")}
     log.info("%s: %d train and %d val faces", cell, len(datasets["train"]), len(datasets["val"]))
-    model, record = fit(model, datasets["train"], datasets["val"], settings, seed)
+    model, record = fit(model, config, datasets["train"], datasets["val"], settings, seed,
+                        state_file, workers, identity=[cell, preprocessing])
     record.update(cell=cell, preprocessing=preprocessing, settings=settings.model_dump(),
                   backbone_options=options.model_dump(), seed=seed,
                   faces={s: len(d) for s, d in datasets.items()})
-    save_detector(model, config, out_weights, out_meta, record)
+    if is_main_process():
+        save_detector(model, config, out_weights, out_meta, record)
+        if state_file is not None:
+            state_file.unlink(missing_ok=True)
     return record
 
 
@@ -64,6 +72,9 @@ def main(argv: list[str] | None = None) -> None:
     add_arguments(parser, BackboneOptions)
     add_arguments(parser, TrainSettings)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=0, help="loader processes")
+    parser.add_argument("--state", type=Path, help="training state, saved every epoch and "
+                        "resumed from (removed once the outputs are written)")
     parser.add_argument("--dataset", required=True, help="cell label: data set")
     parser.add_argument("--forgery", required=True, help="cell label: forgery kind or ALL")
     parser.add_argument("--compression", required=True, help="cell label: compression")
@@ -80,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     preprocessing = shared_settings(args.depth or args.faces)
     train(load_face_index(args.index, args.faces, args.depth), preprocessing, args.detector,
           args.backbone, from_args(BackboneOptions, args), from_args(TrainSettings, args),
-          args.seed, cell, args.out_weights, args.out_meta)
+          args.seed, cell, args.out_weights, args.out_meta, args.state, args.workers)
 
 
 if __name__ == "__main__":

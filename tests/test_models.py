@@ -12,7 +12,7 @@ from safetensors.torch import save_file
 from torch import nn
 
 from depthfake.catalogue import SPLIT_FAMILIES, splits_backbone
-from depthfake.data import normalise
+from depthfake.data import FaceBatch
 from depthfake.files import UnreadableFileError
 from depthfake.models import (
     DetectorConfig,
@@ -24,6 +24,7 @@ from depthfake.models import (
 from depthfake.models.backbone import PretrainedWeightsError, create_backbone
 from depthfake.models.mdn import rgb_mask
 from depthfake.models.splits import FAMILIES, split_backbone
+from depthfake.training.inputs import DeviceInputs
 
 SMALL = dict(backbone="mobilenetv2_050", input_size=64)
 # The backbones the model zoo supports: the paper's Xception and three other families.
@@ -97,12 +98,13 @@ def test_late_fusion_builds_for_xception_and_resnet50():
 
 @pytest.mark.parametrize("backbone", ["legacy_xception", "resnet50", "mobilenetv2_100"])
 def test_every_detector_of_a_backbone_receives_the_same_rgb_values(backbone):
-    rgb = np.random.default_rng(0).random((8, 8, 3), dtype=np.float32)
-    depth = np.zeros((8, 8), np.float32)
+    crops = torch.from_numpy(np.random.default_rng(0).integers(0, 256, (1, 8, 8, 3), np.uint8))
+    batch = FaceBatch(crops, torch.zeros(1, 8, 8), torch.zeros(1, dtype=torch.int64))
     configs = [DetectorConfig(detector=name, backbone=backbone, input_size=8)
                for name in list_detectors()]
-    first = normalise(rgb, depth, configs[0])[0]
-    assert all(torch.equal(normalise(rgb, depth, c)[0], first) for c in configs)
+    first = DeviceInputs(configs[0], torch.device("cpu"))(batch)[0]
+    assert all(torch.equal(DeviceInputs(c, torch.device("cpu"))(batch)[0], first)
+               for c in configs)
     expected = (0.5,) * 3 if backbone == "legacy_xception" else (0.485, 0.456, 0.406)
     assert all(c.rgb_mean == expected for c in configs)
 

@@ -1,8 +1,15 @@
-"""Face crops and depth maps as a torch Dataset, read lazily from the per-shard HDF5 files."""
+"""Face crops and depth maps read from the per-shard HDF5 files in batches.
+
+A batch is read as contiguous runs of rows per file and returned as uint8 crops and float16
+depth maps; conversion, normalisation and flips happen on the training device
+(`depthfake.training.inputs`). Attacks, when asked for, run here in pixel space.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import h5py
 import numpy as np
@@ -13,7 +20,6 @@ from torch.utils.data import Dataset
 from depthfake.attacks import AttackSettings, attack_sample, sample_rng
 from depthfake.files import read_parquet
 from depthfake.h5store import open_h5
-from depthfake.models import DetectorConfig
 
 
 def load_face_index(index_files: list[str | os.PathLike], face_files: list[str | os.PathLike],
@@ -31,65 +37,93 @@ def load_face_index(index_files: list[str | os.PathLike], face_files: list[str |
     return index[index["has_face"]].reset_index(drop=True)
 
 
-def normalise(rgb: np.ndarray, depth: np.ndarray, config: DetectorConfig
-              ) -> tuple[torch.Tensor, torch.Tensor]:
-    """[0, 1] RGB (H, W, 3) and depth (H, W) to the model's normalised CHW tensors."""
-    mean = np.asarray(config.rgb_mean, np.float32)
-    std = np.asarray(config.rgb_std, np.float32)
-    rgb_t = torch.from_numpy(((rgb - mean) / std).transpose(2, 0, 1).astype(np.float32))
-    depth_t = torch.from_numpy(((depth - config.depth_mean) / config.depth_std)[None]
-                               .astype(np.float32))
-    return rgb_t, depth_t
+class FaceBatch(NamedTuple):
+    """Crops (N, H, W, 3): uint8, or float32 in [0, 1] after an attack; depth (N, H, W) with
+    NaN background as 0, or an empty tensor for models that read none; labels (N,)."""
+
+    rgb: torch.Tensor
+    depth: torch.Tensor
+    label: torch.Tensor
 
 
-class FaceDepthDataset(Dataset):
-    """(rgb, depth, label) per indexed face, after an optional attack in pixel space.
+def contiguous_runs(rows: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) ranges covering sorted unique `rows`, one per run of consecutive rows."""
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    return [(int(run[0]), int(run[-1]) + 1) for run in np.split(rows, breaks)]
 
-    Models that read no depth (`config.reads_depth` false) read no depth file; depth is zero.
-    `flip_probability` mirrors samples at random (training augmentation).
+
+class FaceBatches(Dataset):
+    """Indexed faces, read a batch at a time: `dataset[positions]` is a `FaceBatch`.
+
+    Use it with a DataLoader whose sampler yields lists of positions and `batch_size=None`.
+    `condition` (an attack name, or clean) is applied per sample with draws keyed by
+    (attack_seed, video, kind, frame), the same for every model.
     """
 
-    def __init__(self, index: pd.DataFrame, config: DetectorConfig, condition: str = "clean",
-                 attack_params: AttackSettings | None = None, attack_seed: int = 0,
-                 flip_probability: float = 0.0):
-        self.with_depth = config.reads_depth
-        if self.with_depth and index["depth_file"].isna().any():
+    def __init__(self, index: pd.DataFrame, input_size: int, with_depth: bool,
+                 condition: str = "clean", attack_params: AttackSettings | None = None,
+                 attack_seed: int = 0):
+        if with_depth and index["depth_file"].isna().any():
             raise ValueError("this model reads depth maps: give their HDF5 files (--depth)")
         self.index = index.reset_index(drop=True)
-        self.config = config
+        self.with_depth = with_depth
         self.condition = condition
         self.attack_params = attack_params or AttackSettings()
         self.attack_seed = attack_seed
-        self.flip_probability = flip_probability
+        self.labels = self.index["label"].to_numpy(np.int64)
+        self._rows = self.index["row"].to_numpy(np.int64)
         self._files: dict[str, h5py.File] = {}
         for path in self.index["face_file"].unique():
-            side = self._file(path)["crops"].shape[1]
-            if side != config.input_size:
-                raise ValueError(f"{path} holds {side} px crops; the {config.detector} model "
-                                 f"takes {config.input_size} px input")
+            with open_h5(path) as handle:
+                side = handle["crops"].shape[1]
+            if side != input_size:
+                raise ValueError(f"{path} holds {side} px crops; the model takes "
+                                 f"{input_size} px input")
 
     def __len__(self) -> int:
         return len(self.index)
 
-    def _file(self, path: str) -> h5py.File:
-        if path not in self._files:
-            self._files[path] = open_h5(path)
-        return self._files[path]
+    def __getstate__(self) -> dict:  # open HDF5 handles do not cross into loader processes
+        return {**self.__dict__, "_files": {}}
 
-    def _read(self, path: str, dataset: str, row: int) -> np.ndarray:
-        return self._file(path)[dataset][row]
+    def _read(self, column: str, dataset: str, positions: np.ndarray) -> np.ndarray:
+        """The `dataset` rows of `positions`, read as contiguous runs from each file."""
+        paths = self.index[column].to_numpy()[positions]
+        out = None
+        for path in dict.fromkeys(paths):
+            if path not in self._files:
+                self._files[path] = open_h5(path)
+            data = self._files[path][dataset]
+            mine = positions[paths == path]
+            rows, inverse = np.unique(self._rows[mine], return_inverse=True)
+            block = np.concatenate([data[start:stop] for start, stop in contiguous_runs(rows)])
+            if out is None:
+                out = np.empty((len(positions), *block.shape[1:]), block.dtype)
+            out[paths == path] = block[inverse]
+        return out
 
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor, int]:
-        item = self.index.iloc[i]
-        row = int(item["row"])
-        rgb = self._read(item["face_file"], "crops", row).astype(np.float32) / 255.0
-        if self.with_depth:
-            depth = np.nan_to_num(self._read(item["depth_file"], "depth", row).astype(np.float32))
-        else:
-            depth = np.zeros(rgb.shape[:2], np.float32)
-        rng = sample_rng(self.attack_seed, item["video"], item["kind"], int(item["frame"]))
-        rgb, depth = attack_sample(self.condition, rgb, depth, self.attack_params, rng)
-        rgb_t, depth_t = normalise(rgb, depth, self.config)
-        if self.flip_probability and torch.rand(()) < self.flip_probability:
-            rgb_t, depth_t = rgb_t.flip(-1), depth_t.flip(-1)
-        return rgb_t, depth_t, int(item["label"])
+    def __getitem__(self, positions: Sequence[int]) -> FaceBatch:
+        positions = np.asarray(positions, np.int64)
+        rgb = self._read("face_file", "crops", positions)
+        depth = (np.nan_to_num(self._read("depth_file", "depth", positions))
+                 if self.with_depth else np.zeros((0,), np.float16))
+        if self.condition != "clean":
+            rgb, depth = self._attack(positions, rgb, depth)
+        return FaceBatch(torch.from_numpy(rgb), torch.from_numpy(depth),
+                         torch.from_numpy(self.labels[positions]))
+
+    def _attack(self, positions: np.ndarray, rgb: np.ndarray, depth: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """The condition applied to each sample in [0, 1] floats (depth: the paper's perturb)."""
+        rgb_out = np.empty(rgb.shape, np.float32)
+        depth_out = np.empty(depth.shape, np.float32)
+        for i, item in enumerate(self.index.iloc[positions].itertuples()):
+            sample_depth = depth[i].astype(np.float32) if self.with_depth else np.zeros(
+                rgb.shape[1:3], np.float32)
+            rng = sample_rng(self.attack_seed, item.video, item.kind, int(item.frame))
+            rgb_out[i], attacked_depth = attack_sample(
+                self.condition, rgb[i].astype(np.float32) / 255.0, sample_depth,
+                self.attack_params, rng)
+            if self.with_depth:
+                depth_out[i] = attacked_depth
+        return rgb_out, depth_out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
-from typing import Annotated, Any, Literal, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -24,7 +24,12 @@ Compression = Literal["raw", "c23", "c40"]
 Optimizer = Literal["adam", "sgd"]
 DepthMode = Literal["perturb"]
 Device = Literal["auto", "cuda", "cpu"]
+Precision = Literal["bf16", "fp32"]
+Schedule = Literal["plateau", "cosine"]
+Selection = Literal["val_loss", "val_auc"]
 
+# A null setting on a command line.
+NULL = "null"
 # The kind (and folder name) of the real videos; every other kind is a forgery.
 REAL_KIND = "real"
 # The compression level of a data set distributed in one quality only (Celeb-DF).
@@ -173,16 +178,43 @@ class TrainSettings(Settings):
     """What one training job uses (train); the paper's values by default."""
 
     pretrained: bool = Field(True, description="start from ImageNet weights")
+    device: Device = Field("auto", description="auto: cuda when available, else cpu")
+    precision: Precision = Field("bf16", description="on CUDA: bf16 autocast and channels_last, "
+                                 "or fp32 (the paper's); the CPU always runs fp32")
     optimizer: Optimizer = Field("adam", description="adam (the paper's) or sgd")
     momentum: float = Field(0.9, ge=0, lt=1, description="sgd only")
-    epochs: int = Field(30, ge=1, description="the epoch with the lowest val loss is kept")
-    batch_size: int = Field(32, ge=1, description="images per step")
-    lr: float = Field(1e-4, gt=0, description="learning rate")
+    epochs: int = Field(30, ge=1, description="passes over the training faces")
+    batch_size: int = Field(32, ge=1, description="images per forward pass and process")
+    effective_batch: int | None = Field(
+        192, ge=1, description="images per optimizer step = batch_size x accumulation x "
+        "processes (the paper's 32 x 6 = 192); null: batch_size x processes")
+    balanced_sampling: bool = Field(False, description="draw reals and fakes equally often "
+                                    "(with replacement): for ALL, where fakes outnumber reals")
+    lr: float = Field(1e-4, gt=0, description="peak learning rate")
     weight_decay: float = Field(1e-5, ge=0, description="weight decay")
-    scheduler_factor: float = Field(0.5, gt=0, lt=1, description="ReduceLROnPlateau factor "
-                                    "on the validation loss (the paper does not state it)")
-    scheduler_patience: int = Field(2, ge=0, description="ReduceLROnPlateau patience, epochs")
+    warmup_epochs: float = Field(0.0, ge=0, description="linear warmup from 0, in epochs "
+                                 "(fractions allowed; the paper has none)")
+    schedule: Schedule = Field("plateau", description="plateau: multiply by scheduler_factor "
+                               "after scheduler_patience epochs without a lower validation "
+                               "loss (the paper's); cosine: to 0 at the last step")
+    scheduler_factor: float = Field(0.5, gt=0, lt=1, description="plateau only: the factor "
+                                    "(the paper does not state it)")
+    scheduler_patience: int = Field(2, ge=0, description="plateau only: patience, epochs")
+    clip_grad_norm: float | None = Field(None, gt=0, description="clip the gradient's norm "
+                                         "to this; null: no clipping (the paper's)")
+    ema_decay: float | None = Field(None, gt=0, lt=1, description="validate, select and save "
+                                    "an exponential moving average of the weights with this "
+                                    "decay per step; null: the weights themselves")
+    selection: Selection = Field("val_loss", description="the epoch kept: lowest validation "
+                                 "loss, or highest validation AUC (ties: lower loss)")
     flip_probability: float = Field(0.5, ge=0, le=1, description="horizontal flip, training")
+
+    def ignored(self) -> set[str]:
+        """Settings this combination does not read (changing them must rerun nothing)."""
+        unused = set() if self.optimizer == "sgd" else {"momentum"}
+        if self.schedule != "plateau":
+            unused |= {"scheduler_factor", "scheduler_patience"}
+        return unused
 
 
 class TrainSection(TrainSettings):
@@ -201,7 +233,11 @@ class TrainSection(TrainSettings):
     backbone_options: dict[str, BackboneOptions] = Field(
         {}, description="per backbone: MDN split and local weights; unlisted: the defaults")
     seeds: list[int] = Field([42], min_length=1, description="one model per seed")
+    processes: int = Field(1, ge=1, description="processes per training job (torchrun, one "
+                           "per GPU; gloo on the CPU)")
     threads: int = Field(1, ge=1, description="CPU threads per training job")
+    workers: int = Field(2, ge=0, description="loader processes per training process; 0: read "
+                         "in the training process")
 
     def backbone(self, name: str) -> BackboneOptions:
         return self.backbone_options.get(name, BackboneOptions())
@@ -244,12 +280,15 @@ class EvaluateSettings(Settings):
     """What one evaluation job uses (evaluate)."""
 
     seed: int = Field(1234, description="seed of the attack draws (the same for every model)")
+    device: Device = Field("auto", description="auto: cuda when available, else cpu")
     depth_mode: DepthMode = Field("perturb", description="perturb: the attack is applied to "
                                   "the stored depth map (the paper's)")
     attacks: AttackSettings = AttackSettings()
 
 
 class EvaluateSection(EvaluateSettings):
+    workers: int = Field(0, ge=0, description="loader processes per evaluation job (attacks "
+                         "run in them); 0: in the evaluation process")
     datasets: list[Token] | None = Field(
         None, description="data sets to test on (keys of datasets); null: the training one")
 
@@ -315,9 +354,15 @@ def add_arguments(parser: argparse.ArgumentParser, model: type[Settings], prefix
                                        help=f"{field.description or ''} ({default})")
         if field.annotation is bool:
             options["action"] = argparse.BooleanOptionalAction
+        elif type(None) in get_args(field.annotation):
+            options["type"] = _none_or_text
         elif get_origin(field.annotation) is list:
             options["nargs"] = "*"
         parser.add_argument(_flag(prefix + name), **options)
+
+
+def _none_or_text(value: str) -> str | None:
+    return None if value == NULL else value
 
 
 def _values(model: type[Settings], args: argparse.Namespace, prefix: str) -> dict:
@@ -349,8 +394,8 @@ def to_cli(values: dict, prefix: str = "") -> str:
             words.append(flag if value else _flag(f"no_{prefix}{name}"))
         elif isinstance(value, list):
             words.append(" ".join([flag, *(shlex.quote(str(v)) for v in value)]))
-        elif value is not None:
-            words.append(f"{flag} {shlex.quote(str(value))}")
+        else:
+            words.append(f"{flag} {NULL if value is None else shlex.quote(str(value))}")
     return " ".join(w for w in words if w)
 
 

@@ -240,11 +240,17 @@ def depth_options(wildcards):
 def train_options(wildcards):
     """TrainSettings and the backbone's options, less those this model or optimizer ignores
     (so changing them reruns nothing it does not touch)."""
-    settings = options(TRAIN, TrainSettings,
-                       ignored=() if TRAIN.optimizer == "sgd" else {"momentum"})
+    settings = options(TRAIN, TrainSettings, ignored=TRAIN.ignored())
     backbone = options(TRAIN.backbone(wildcards.backbone), BackboneOptions,
                        ignored=() if splits_backbone(wildcards.model) else {"split_block"})
     return f"{settings} {backbone}"
+
+
+def train_launcher():
+    """python, or torchrun with one process per GPU (train.processes)."""
+    if TRAIN.processes == 1:
+        return "python"
+    return f"torchrun --standalone --nproc-per-node {TRAIN.processes}"
 
 
 def evaluate_options():

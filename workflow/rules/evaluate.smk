@@ -13,9 +13,11 @@ rule evaluate:
         "logs/evaluate/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}/{test_dataset}.log",
     benchmark:
         "results/benchmarks/evaluate/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}/{test_dataset}.tsv"
+    resources:
+        loader_workers=CONFIG.evaluate.workers,
     conda:
         "../../envs/depthfake.yaml"
     shell:
         "python {params.step} {params.shards} --weights {input.weights}"
         " --meta {input.meta} {params.settings} --test-dataset {wildcards.test_dataset}"
-        " --threads {threads} --out {output.predictions} --log {log}"
+        " --threads {threads} --workers {resources.loader_workers} --out {output.predictions} --log {log}"

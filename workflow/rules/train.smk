@@ -8,16 +8,20 @@ rule train:
         step=step_script("train"),
         shards=shard_options,
         settings=train_options,
+        launcher=train_launcher(),
+        state="results/train_state/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}.pt",
     log:
         "logs/train/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}.log",
     benchmark:
         "results/benchmarks/train/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}.tsv"
     threads: TRAIN.threads
+    resources:
+        loader_workers=TRAIN.workers,
     conda:
         "../../envs/depthfake.yaml"
     shell:
-        "python {params.step} {params.shards} --detector {wildcards.model}"
+        "{params.launcher} {params.step} {params.shards} --detector {wildcards.model}"
         " --backbone {wildcards.backbone} --seed {wildcards.seed} {params.settings}"
-        " --threads {threads} --dataset {wildcards.dataset} --forgery {wildcards.forgery}"
+        " --threads {threads} --workers {resources.loader_workers} --state {params.state} --dataset {wildcards.dataset} --forgery {wildcards.forgery}"
         " --compression {wildcards.compression} --depth-backend {wildcards.depth}"
         " --out-weights {output.weights} --out-meta {output.meta} --log {log}"

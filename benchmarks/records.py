@@ -1,0 +1,43 @@
+"""What every benchmark shares: its device, thread and output options, and the JSON record
+it writes for readme_results.py (with the machine and the provenance)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+
+from depthfake.devices import device_name, resolve_device
+from depthfake.provenance import provenance
+from depthfake.steps import limit_threads
+
+from readme_results import machine
+
+
+def benchmark_parser(doc: str) -> argparse.ArgumentParser:
+    """An argument parser with --device, --threads and --out-dir."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--device", default="auto", choices=["auto", "cuda", "cpu"])
+    parser.add_argument("--threads", type=int, default=4, help="CPU threads")
+    parser.add_argument("--out-dir", type=Path, default=Path("results/throughput"))
+    return parser
+
+
+def benchmark_device(args: argparse.Namespace) -> torch.device:
+    """Cap the CPU threads, then the device --device asks for."""
+    limit_threads(args.threads)
+    return resolve_device(args.device, "--device")
+
+
+def write_record(args: argparse.Namespace, kind: str, device: torch.device, fields: dict
+                 ) -> None:
+    """results/throughput/<kind>_<device>.json: `fields`, the device, the default training
+    precision there, the threads, the machine and the provenance."""
+    record = {"device": device_name(device),
+              "precision": "bf16 autocast" if device.type == "cuda" else "fp32",
+              "threads": args.threads, **fields, "machine": machine(),
+              "provenance": provenance()}
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    (args.out_dir / f"{kind}_{device.type}.json").write_text(json.dumps(record, indent=1))
