@@ -31,8 +31,8 @@ def evaluate(index: pd.DataFrame, weights: Path, meta: Path, settings: EvaluateS
     model, config = load_detector(weights, meta)
     inputs = DeviceInputs(config, resolve_device(settings.device, "evaluate.device"))
     model = model.to(inputs.device, memory_format=inputs.memory_format)
-    precision = read_checkpoint_meta(meta)["settings"]["precision"]
-    cell = read_checkpoint_meta(meta)["cell"]
+    record = read_checkpoint_meta(meta)
+    cell, precision = record["cell"], record.get("precision", "fp32")  # as trained
     test = index[index["split"] == "test"].reset_index(drop=True)
     if test.empty:
         raise ValueError("no test faces: every test video was skipped or has no face")

@@ -22,7 +22,7 @@ from depthfake.models import DetectorConfig, create_detector, save_detector
 from depthfake.settings import BackboneOptions, TrainSettings, add_arguments, from_args
 from depthfake.steps import add_shard_inputs, limit_threads, setup_logging, step_parser
 from depthfake.training import fit
-from depthfake.training.distributed import is_main_process
+from depthfake.training.distributed import launch_rank
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +51,11 @@ def train(index: pd.DataFrame, preprocessing: dict, detector: str, backbone: str
                                    config.reads_depth) for split in ("train", "val")}
     log.info("%s: %d train and %d val faces", cell, len(datasets["train"]), len(datasets["val"]))
     model, record = fit(model, config, datasets["train"], datasets["val"], settings, seed,
-                        state_file, workers, identity=[cell, preprocessing])
+                        state_file, workers, identity=[cell, preprocessing, options.model_dump()])
     record.update(cell=cell, preprocessing=preprocessing, settings=settings.model_dump(),
                   backbone_options=options.model_dump(), seed=seed,
                   faces={s: len(d) for s, d in datasets.items()})
-    if is_main_process():
+    if launch_rank() == 0:
         save_detector(model, config, out_weights, out_meta, record)
         if state_file is not None:
             state_file.unlink(missing_ok=True)
@@ -83,7 +83,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out-weights", type=Path, required=True, help=".safetensors")
     parser.add_argument("--out-meta", type=Path, required=True, help=".json")
     args = parser.parse_args(argv)
-    setup_logging(args.log)
+    rank = launch_rank()  # under torchrun the other processes log beside the first
+    setup_logging(args.log.with_name(f"{args.log.name}.rank{rank}") if args.log and rank
+                  else args.log)
     limit_threads(args.threads)
     cell = dict(dataset=args.dataset, compression=args.compression, forgery=args.forgery,
                 model=args.detector, backbone=args.backbone, depth=args.depth_backend,

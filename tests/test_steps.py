@@ -19,7 +19,7 @@ def test_stage_has_a_help(stage):
     result = subprocess.run([sys.executable, str(REPO / "pipeline_steps" / f"{stage}.py"),
                              "--help"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("usage:") and "--log" in result.stdout
+    assert result.stdout.startswith("usage:") and "--log-file" in result.stdout
 
 
 def test_every_rule_runs_a_stage_script():

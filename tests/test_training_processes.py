@@ -13,8 +13,12 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from depthfake.data import FaceBatches, load_face_index
 from depthfake.files import read_json
+from depthfake.models import load_detector
 from depthfake.synthetic_faces import write_synthetic_shards
+from depthfake.training import predict
+from depthfake.training.inputs import DeviceInputs
 
 from conftest import REPO
 
@@ -37,7 +41,7 @@ def command(shards: dict, out: Path, *extra: str) -> list[str]:
         "--ema-decay", "0.9", "--clip-grad-norm", "5", "--threads", "1", "--dataset", "synth",
         "--forgery", "FaceSwap", "--compression", "raw", "--depth-backend", "dome",
         "--out-weights", str(out / "model.safetensors"), "--out-meta", str(out / "model.json"),
-        "--state", str(out / "state.pt"), *extra]
+        "--state", str(out / "state.pt"), "--log-file", str(out / "model.log"), *extra]
 
 
 def run(args: list[str], launcher: list[str] | None = None) -> subprocess.Popen:
@@ -101,3 +105,10 @@ def test_two_gloo_processes_equal_one_process_accumulating_two_micro_batches(sha
     parameters = [k for k in expected if not k.endswith(BUFFERS)]
     for key in parameters:  # summation order differs: equal up to rounding
         torch.testing.assert_close(actual[key], expected[key], rtol=1e-4, atol=1e-5)
+    index = load_face_index(shards["index"], shards["faces"], shards["depth"])
+    val = FaceBatches(index[index["split"] == "val"], 32, with_depth=True)
+    for folder, record in zip((one, two), records, strict=True):  # the validated model is
+        model, config = load_detector(folder / "model.safetensors", folder / "model.json")
+        loss = predict(model, val, DeviceInputs(config, torch.device("cpu"))).loss
+        assert loss == pytest.approx(record["history"][0]["val_loss"], rel=1e-5)  # the saved
+    assert (two / "model.log.rank1").exists() and (two / "model.log").exists()

@@ -7,6 +7,7 @@ depth maps; conversion, normalisation and flips happen on the training device
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -83,7 +84,13 @@ class FaceBatches(Dataset):
     def __len__(self) -> int:
         return len(self.index)
 
-    def __getstate__(self) -> dict:  # open HDF5 handles do not cross into loader processes
+    def digest(self) -> str:
+        """A digest of which faces these are (files, rows, videos, kinds, frames, labels)."""
+        columns = ["face_file", "depth_file", "row", "video", "kind", "frame", "label"]
+        hashes = pd.util.hash_pandas_object(self.index[columns], index=False).to_numpy()
+        return hashlib.sha256(hashes.tobytes()).hexdigest()
+
+    def __getstate__(self) -> dict:  # loader processes open their own HDF5 handles
         return {**self.__dict__, "_files": {}}
 
     def _read(self, column: str, dataset: str, positions: np.ndarray) -> np.ndarray:

@@ -196,7 +196,7 @@ class TrainSettings(Settings):
                                  "(fractions allowed; the paper has none)")
     schedule: Schedule = Field("plateau", description="plateau: multiply by scheduler_factor "
                                "after scheduler_patience epochs without a lower validation "
-                               "loss (the paper's); cosine: to 0 at the last step")
+                               "loss (the paper's); cosine: towards 0 at the end of training")
     scheduler_factor: float = Field(0.5, gt=0, lt=1, description="plateau only: the factor "
                                     "(the paper does not state it)")
     scheduler_patience: int = Field(2, ge=0, description="plateau only: patience, epochs")

@@ -66,9 +66,10 @@ def limit_threads(threads: int) -> None:
 
 
 def step_parser(description: str | None) -> argparse.ArgumentParser:
-    """The argument parser of a step script, with its --log option."""
+    """The argument parser of a step script, with its --log-file option (not --log: torchrun
+    would take that for an abbreviation of its own --log-dir)."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--log", type=Path, help="log file (default: stderr)")
+    parser.add_argument("--log-file", dest="log", type=Path, help="log file (default: stderr)")
     return parser
 
 

@@ -16,4 +16,4 @@ rule demo_dataset:
         "../../envs/depthfake.yaml"
     shell:
         "python {params.step} --out {params.root:q} {params.settings}"
-        " --workers {threads} --log {log:q}"
+        " --workers {threads} --log-file {log:q}"

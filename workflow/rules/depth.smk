@@ -16,7 +16,7 @@ rule estimate_depth:
         "../../envs/depthfake.yaml"
     shell:
         "python {params.step} --faces {input.faces} --backend {wildcards.depth}"
-        " {params.settings} --threads {threads} --out-depth {output.depth} --log {log}"
+        " {params.settings} --threads {threads} --out-depth {output.depth} --log-file {log}"
 
 
 rule depth_figure:
@@ -34,4 +34,4 @@ rule depth_figure:
     shell:
         "python {params.step} --faces {input.faces} --index {input.index}"
         " --backends {params.backends} --depth {input.depth} --per-kind 2"
-        " --out {output.figure} --log {log}"
+        " --out {output.figure} --log-file {log}"

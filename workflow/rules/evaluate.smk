@@ -20,4 +20,4 @@ rule evaluate:
     shell:
         "python {params.step} {params.shards} --weights {input.weights}"
         " --meta {input.meta} {params.settings} --test-dataset {wildcards.test_dataset}"
-        " --threads {threads} --workers {resources.loader_workers} --out {output.predictions} --log {log}"
+        " --threads {threads} --workers {resources.loader_workers} --out {output.predictions} --log-file {log}"

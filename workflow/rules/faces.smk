@@ -19,4 +19,4 @@ rule crop_faces:
     shell:
         "python {params.step} --frames {input.frames} --frame-index {input.index}"
         " {params.settings} --out-faces {output.faces} --out-index {output.index}"
-        " --out-skips {output.skips} --log {log}"
+        " --out-skips {output.skips} --log-file {log}"

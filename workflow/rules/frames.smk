@@ -20,4 +20,4 @@ rule extract_frames:
         " --kind {wildcards.kind} --compression {wildcards.compression}"
         " --shard {wildcards.shard} --num-shards {params.num_shards}"
         " --out-frames {output.frames} --out-index {output.index}"
-        " --out-skips {output.skips} --log {log}"
+        " --out-skips {output.skips} --log-file {log}"

@@ -20,7 +20,7 @@ rule tables:
     shell:
         "python {params.step} --predictions {input.predictions} --rows {params.rows}"
         " --test-datasets {params.test_datasets} --compressions {params.compressions}"
-        " --forgeries {params.forgeries} --out-dir {params.out_dir} --log {log}"
+        " --forgeries {params.forgeries} --out-dir {params.out_dir} --log-file {log}"
 
 
 rule collect_skips:
@@ -35,4 +35,4 @@ rule collect_skips:
     conda:
         "../../envs/depthfake.yaml"
     shell:
-        "python {params.step} --skips {input} --out {output.table} --log {log}"
+        "python {params.step} --skips {input} --out {output.table} --log-file {log}"

@@ -24,4 +24,4 @@ rule train:
         " --backbone {wildcards.backbone} --seed {wildcards.seed} {params.settings}"
         " --threads {threads} --workers {resources.loader_workers} --state {params.state} --dataset {wildcards.dataset} --forgery {wildcards.forgery}"
         " --compression {wildcards.compression} --depth-backend {wildcards.depth}"
-        " --out-weights {output.weights} --out-meta {output.meta} --log {log}"
+        " --out-weights {output.weights} --out-meta {output.meta} --log-file {log}"

@@ -47,11 +47,18 @@ class Processes:
         dist.all_gather_object(values, value)
         return values
 
+    def broadcast_buffers(self, module: torch.nn.Module) -> None:
+        """Give every process rank 0's buffers (BatchNorm running statistics)."""
+        if self.count > 1:
+            for buffer in module.buffers():
+                dist.broadcast(buffer, src=0)
+
     def stop(self) -> None:
         if self.count > 1 and dist.is_initialized():
             dist.destroy_process_group()
 
 
-def is_main_process() -> bool:
-    """True but in the non-zero ranks that torchrun starts."""
-    return os.environ.get("RANK", "0") == "0"
+def launch_rank() -> int:
+    """This process's rank as torchrun set it (0 when not started by torchrun), readable
+    before the process group is joined."""
+    return int(os.environ.get("RANK", "0"))

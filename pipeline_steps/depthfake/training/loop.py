@@ -79,8 +79,15 @@ class Trainer:
         self.ema = ModelEmaV3(self.model, decay=settings.ema_decay) if settings.ema_decay else None
         self.forward = self.model
         if self.processes.count > 1:
+            torch.manual_seed(seed + self.processes.rank)  # own dropout draws per process
             device_ids = [self.inputs.device.index] if self.inputs.device.type == "cuda" else None
             self.forward = DistributedDataParallel(self.model, device_ids=device_ids)
+
+    @property
+    def precision(self) -> str:
+        """The precision training runs at (bf16 only on CUDA)."""
+        return "bf16" if self.inputs.device.type == "cuda" and (
+            self.settings.precision == "bf16") else "fp32"
 
     @property
     def evaluated(self) -> nn.Module:
@@ -88,9 +95,11 @@ class Trainer:
         return self.ema.module if self.ema else self.model
 
     def state(self) -> dict:
+        """Everything a resumed run needs; every process calls it (RNG states are per process)."""
         return {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
                 "schedule": self.schedule.state_dict(),
-                "ema": self.ema.module.state_dict() if self.ema else {}, "rng": rng_states()}
+                "ema": self.ema.module.state_dict() if self.ema else {},
+                "rng": self.processes.gather(rng_states())}
 
     def restore(self, state: dict) -> None:
         self.model.load_state_dict(state["model"])
@@ -98,7 +107,7 @@ class Trainer:
         self.schedule.load_state_dict(state["schedule"])
         if self.ema:
             self.ema.module.load_state_dict(state["ema"])
-        restore_rng_states(state["rng"])
+        restore_rng_states(state["rng"][self.processes.rank])
 
     def train_epoch(self, epoch: int) -> dict:
         """One pass; returns the mean training loss, the largest gradient norm and speed."""
@@ -120,7 +129,7 @@ class Trainer:
             sync = (self.forward.no_sync() if self.processes.count > 1 and not steps_now
                     else contextlib.nullcontext())
             with sync:
-                with autocast(device, self.settings.precision):
+                with autocast(device, self.precision):
                     logits = self.forward(rgb, depth)
                 loss = nn.functional.cross_entropy(logits.float(), label)
                 (loss / accumulation).backward()
@@ -139,6 +148,8 @@ class Trainer:
             if step % 10 == 0:
                 bar.set_postfix(loss=f"{loss_sum.item() / ((i + 1) * len(label)):.4f}")
         seconds = time.perf_counter() - start
+        for module in (self.model, *([self.ema.module] if self.ema else [])):
+            self.processes.broadcast_buffers(module)  # validate and save one model
         sums = self.processes.gather((loss_sum.item(), norm_max.item()))
         images = len(batches.positions) * self.plan.batch_size * self.processes.count
         return {"train_loss": sum(s[0] for s in sums) / images,
@@ -146,7 +157,7 @@ class Trainer:
                 "seconds": round(seconds, 3), "images_per_s": round(images / seconds, 1)}
 
     def validate(self, val: FaceBatches) -> dict:
-        probs, labels, loss = predict(self.evaluated, val, self.inputs, self.settings.precision,
+        probs, labels, loss = predict(self.evaluated, val, self.inputs, self.precision,
                                       2 * self.settings.batch_size, self.workers, self.processes)
         finite = math.isfinite(loss) and bool(np.isfinite(probs).all())
         metrics = (binary_metrics(labels, probs) if finite  # else diverged: no metric applies
@@ -161,12 +172,13 @@ def fit(model: nn.Module, config: DetectorConfig, train: FaceBatches, val: FaceB
     validation set: never a test-set choice) and the record: per-epoch history, selection.
 
     After every epoch the whole state is saved to `state_file`; a rerun with the same
-    settings, `seed`, `identity` (the cell) and data resumes after the last saved epoch and
-    ends with the same weights as a run never stopped.
+    settings, model config, `seed`, `identity` (cell, preprocessing, backbone options) and
+    faces resumes after the last saved epoch and ends with the same weights as a run never
+    stopped.
     """
     trainer = Trainer(model, config, settings, train, seed, workers)
-    key = fingerprint(settings.model_dump(), seed, identity, trainer.processes.count,
-                      len(train), len(val))
+    key = fingerprint(settings.model_dump(), config.to_dict(), seed, identity,
+                      trainer.processes.count, train.digest(), val.digest())
     saved = load_state(state_file, key)
     history, best, best_state = [], None, None
     if saved:
@@ -187,10 +199,10 @@ def fit(model: nn.Module, config: DetectorConfig, train: FaceBatches, val: FaceB
         if finite and (best is None or selection_score(settings, entry) > selection_score(
                 settings, history[best])):
             best, best_state = epoch, cpu_state(trainer.evaluated)
-        if state_file is not None and trainer.processes.is_main:
+        state = trainer.state() if state_file is not None else None
+        if state is not None and trainer.processes.is_main:
             save_state(state_file, {"fingerprint": key, "epoch": epoch + 1, "history": history,
-                                    "best": best, "best_state": best_state or {},
-                                    **trainer.state()})
+                                    "best": best, "best_state": best_state or {}, **state})
     trainer.processes.stop()
     if best_state is None:
         raise TrainingDivergedError(
@@ -198,7 +210,7 @@ def fit(model: nn.Module, config: DetectorConfig, train: FaceBatches, val: FaceB
             f"({[h['val_loss'] for h in history]}): training diverged; lower train.lr")
     model = trainer.model.cpu()
     model.load_state_dict(best_state)
-    return model, {"history": history, "selected_epoch": best,
+    return model, {"history": history, "selected_epoch": best, "precision": trainer.precision,
                    "selection": {"val_loss": "lowest validation loss",
                                  "val_auc": "highest validation AUC"}[settings.selection],
                    "step": {"effective_batch": trainer.plan.effective_batch,

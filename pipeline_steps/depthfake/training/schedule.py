@@ -17,8 +17,8 @@ class LearningRate:
 
     warmup rises linearly over `warmup_epochs`; `plateau` multiplies by `scheduler_factor`
     once the validation loss has not fallen for more than `scheduler_patience` epochs (the
-    rule of torch's ReduceLROnPlateau, without cooldown); `cosine` falls from 1 to 0 between
-    the end of warmup and the last step. Its state is three numbers, saved for resuming.
+    rule of torch's ReduceLROnPlateau, without cooldown); `cosine` falls from 1 at the end of
+    warmup towards 0 at the end of the last epoch. Its state is three numbers, saved for resuming.
     """
 
     def __init__(self, optimizer: torch.optim.Optimizer, settings: TrainSettings,
