@@ -19,6 +19,9 @@ include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/tables.smk"
 
 
+check_datasets()
+
+
 rule all:
     input:
         get_final_outputs(),

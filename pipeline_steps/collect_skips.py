@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from depthfake.skips import merge_skip_files
+from depthfake.skips import merge_skip_files, skip_summary
 from depthfake.steps import setup_logging, step_parser
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging(args.log)
     merged = merge_skip_files(args.skips, args.out)
     log.info("%d skipped videos recorded", len(merged))
+    print(skip_summary(merged), flush=True)  # on the console: the log goes to a file
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ def extract_frames(dataset: str, source: DatasetSource, settings: FrameSettings,
     skips = SkipLog(STAGE, dataset)
     rows = []
     with write_h5(out_frames, {"frames": settings.model_dump()}) as h5:
-        for video in tqdm(videos.itertuples(), total=len(videos), desc=f"{STAGE} {kind}"):
+        for video in tqdm(videos, desc=f"{STAGE} {kind}"):
             try:
                 indices, frames = read_sampled_frames(video.path, settings.per_video)
             except VideoError as err:

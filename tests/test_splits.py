@@ -46,10 +46,10 @@ def test_list_videos_follows_the_ffpp_layout():
     reals = list_videos(FFPP, "real", "c40")
     fakes = list_videos(FFPP, "Deepfakes", "c40")
     assert len(reals) == len(fakes) == 1000
-    assert set(reals["label"]) == {0} and set(fakes["label"]) == {1}
-    row = reals[reals["video"] == "953"].iloc[0]
-    assert row["path"] == "/ff/original_sequences/youtube/c40/videos/953.mp4"
-    assert row["split"] == "test"  # test.json opens with ["953", "974"]
+    assert {v.label for v in reals} == {0} and {v.label for v in fakes} == {1}
+    row = next(v for v in reals if v.video == "953")
+    assert row.path == "/ff/original_sequences/youtube/c40/videos/953.mp4"
+    assert row.split == "test"  # test.json opens with ["953", "974"]
     assert str(video_path("/ff", "Deepfakes", "raw", "953_974", "youtube")) == (
         "/ff/manipulated_sequences/Deepfakes/raw/videos/953_974.mp4")
     assert str(video_path("/cd", "real", NO_COMPRESSION, "00001", "youtube")) == (
@@ -59,7 +59,7 @@ def test_list_videos_follows_the_ffpp_layout():
 def test_shards_partition_the_videos():
     videos = list_videos(FFPP, "real", "c40")
     parts = [shard(videos, i, 3) for i in range(3)]
-    ids = [v for p in parts for v in p["video"]]
-    assert sorted(ids) == sorted(videos["video"]) and len(set(ids)) == len(ids)
+    ids = [v.video for p in parts for v in p]
+    assert sorted(ids) == sorted(v.video for v in videos) and len(set(ids)) == len(ids)
     with pytest.raises(ValueError):
         shard(videos, 3, 3)

@@ -19,7 +19,9 @@ import pytest
 import yaml
 
 from depthfake.depth.random_model import save_random_depth_anything
+from depthfake.ffpp import list_videos
 from depthfake.files import parquet_provenance, read_csv, read_json
+from depthfake.settings import NO_COMPRESSION, DatasetSettings
 from depthfake.video import write_h264
 
 from conftest import REPO
@@ -48,6 +50,7 @@ CHANGES = {
     "datasets.demo.forgeries": ["FaceSwap"],
     "datasets.demo.compressions": ["raw", "c40"],
     "datasets.demo.shards_per_kind": 2,
+    "datasets.demo.missing_videos": "skip",
     "datasets.demo.build_demo.reals_per_person": 4,
     "datasets.demo.build_demo.frames_per_clip": 10,
     "datasets.demo.build_demo.seed": 1,
@@ -278,6 +281,11 @@ def test_backbones_and_seeds_multiply_the_training_jobs(run, tmp_path):
 def test_a_model_is_tested_on_another_data_set_without_compressions(run, tmp_path):
     other = {"root": "other", "splits_dir": "data/splits", "forgeries": ["FaceSwap"],
              "compressions": None, "build_demo": None}
+    here = {**other, **{key: str(run["workdir"] / other[key]) for key in ("root", "splits_dir")}}
+    for kind in ("real", "FaceSwap"):  # the tree is checked before any job: it must exist
+        for video in list_videos(DatasetSettings(**here), kind, NO_COMPRESSION):
+            Path(video.path).parent.mkdir(parents=True, exist_ok=True)
+            Path(video.path).touch()
     config = write_config(tmp_path / "cross.yaml", merged(TINY, {
         "datasets": {"other": other}, "evaluate": {"datasets": ["demo", "other"]}}))
     dry = snakemake(run["workdir"], "-n", "-p", "--configfile", str(config))
@@ -310,6 +318,8 @@ def test_a_moved_project_schedules_nothing(run):
     ({"train": {"backbones": ["mobilenetv9"]}}, "unknown timm model(s) ['mobilenetv9']"),
     ({"train": {"backbones": ["convnext_atto"]}}, "no split adapter supports ['convnext_atto']"),
     ({"train": {"models": ["mdm"]}}, "'late', 'mdn', 'mid' or 'rgb'"),
+    ({"datasets": {"demo": {"build_demo": None, "root": "nowhere"}}},
+     "datasets.demo.root: nowhere is not a folder"),
 ])
 def test_bad_config_fails_at_once_naming_the_key(tmp_path, update, message):
     config = write_config(tmp_path / "bad.yaml", update)

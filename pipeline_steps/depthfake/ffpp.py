@@ -12,19 +12,31 @@ import json
 import os
 from importlib.resources import files
 from pathlib import Path
-
-import pandas as pd
+from typing import NamedTuple
 
 from depthfake.settings import NO_COMPRESSION, REAL_KIND, DatasetSource
 
 SPLITS = ("train", "val", "test")
 OFFICIAL_SPLITS_DIR = Path(str(files("depthfake") / "assets" / "ffpp_splits"))
-VIDEO_COLUMNS = ["video", "kind", "label", "compression", "split", "path"]
+
+
+class Video(NamedTuple):
+    """One video the split files name: id, kind, label (1 = fake), compression, split, path."""
+
+    video: str
+    kind: str
+    label: int
+    compression: str
+    split: str
+    path: str
 
 
 def read_split_pairs(path: str | os.PathLike) -> list[tuple[str, str]]:
     """Read one FF++ split file: a JSON list of `[target, source]` id pairs."""
-    pairs = json.loads(Path(path).read_text())
+    try:
+        pairs = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise ValueError(f"{path}: not a readable JSON split file ({err})") from None
     if not isinstance(pairs, list) or not all(
         isinstance(p, list) and len(p) == 2 and all(isinstance(i, str) for i in p) for p in pairs
     ):
@@ -58,24 +70,20 @@ def video_path(root: str | os.PathLike, kind: str, compression: str, video: str,
     return base / "videos" / f"{video}.mp4"
 
 
-def list_videos(source: DatasetSource, kind: str, compression: str) -> pd.DataFrame:
-    """All videos of one kind and compression that the split files name, with label and split.
+def list_videos(source: DatasetSource, kind: str, compression: str) -> list[Video]:
+    """All videos of one kind and compression that the split files name, sorted by id.
 
-    Files are not checked here: a missing one is the extraction step's recorded skip.
+    Files are not opened here: one that cannot be read is the extraction step's recorded skip.
     """
     splits_dir = source.splits_dir or OFFICIAL_SPLITS_DIR
     splits = video_splits(splits_dir)["real" if kind == REAL_KIND else "fake"]
-    rows = [
-        dict(video=vid, kind=kind, label=int(kind != REAL_KIND), compression=compression,
-             split=split,
-             path=str(video_path(source.root, kind, compression, vid, source.real_source)))
-        for vid, split in sorted(splits.items())
-    ]
-    return pd.DataFrame(rows, columns=VIDEO_COLUMNS)
+    return [Video(vid, kind, int(kind != REAL_KIND), compression, split,
+                  str(video_path(source.root, kind, compression, vid, source.real_source)))
+            for vid, split in sorted(splits.items())]
 
 
-def shard(videos: pd.DataFrame, index: int, count: int) -> pd.DataFrame:
-    """The `index`-th of `count` interleaved shards of a video table (stable, balanced)."""
+def shard(videos: list[Video], index: int, count: int) -> list[Video]:
+    """The `index`-th of `count` interleaved shards of a video list (stable, balanced)."""
     if not 0 <= index < count:
         raise ValueError(f"shard index {index} outside 0..{count - 1}")
-    return videos.iloc[index::count].reset_index(drop=True)
+    return videos[index::count]

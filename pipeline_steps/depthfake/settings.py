@@ -27,6 +27,7 @@ Device = Literal["auto", "cuda", "cpu"]
 Precision = Literal["bf16", "fp32"]
 Schedule = Literal["plateau", "cosine"]
 Selection = Literal["val_loss", "val_auc"]
+MissingVideos = Literal["error", "skip"]
 
 # A null setting on a command line.
 NULL = "null"
@@ -90,6 +91,9 @@ class DatasetSettings(DatasetSource):
         ["raw", "c40"], min_length=1,
         description=f"compression folders; null: one quality, no folder ('{NO_COMPRESSION}')")
     shards_per_kind: int = Field(1, ge=1, description="jobs per (compression, kind)")
+    missing_videos: MissingVideos = Field(
+        "error", description="videos the splits name but the folders lack: error (listed when "
+        "Snakemake starts, before any job) or skip (recorded skips of extraction)")
     build_demo: DemoSettings | None = Field(
         None, description="build the demo data set at `root` (null for a real data set)")
 

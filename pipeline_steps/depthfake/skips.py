@@ -41,3 +41,12 @@ def merge_skip_files(paths: list[str | os.PathLike], out: str | os.PathLike) -> 
         ["dataset", "stage", "compression", "video"])
     write_csv(out, merged)
     return merged
+
+
+def skip_summary(skips: pd.DataFrame) -> str:
+    """How many videos each stage skipped, per data set, and where the list is."""
+    if skips.empty:
+        return "No video was skipped."
+    counts = skips.groupby(["dataset", "stage"], sort=False).size()
+    lines = [f"  {dataset} {stage}: {count} video(s)" for (dataset, stage), count in counts.items()]
+    return "\n".join(["Skipped videos (reasons in results/skipped.csv):", *lines])

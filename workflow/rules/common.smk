@@ -11,6 +11,7 @@ sys.path.insert(0, str(STEPS))
 # without torch, OpenCV, dlib, numpy or pandas (e.g. under --use-conda).
 from depthfake.backbones import unknown_backbones, unsplittable_backbones
 from depthfake.catalogue import SPLIT_FAMILIES, reads_depth, splits_backbone
+from depthfake.dataset_check import dataset_problems, shard_listing
 from depthfake.provenance import CONFIG_HASH_VARIABLE, config_hash
 from depthfake.settings import (
     ALL_FORGERIES,
@@ -130,6 +131,27 @@ def read_slices():
     return sorted(slices)
 
 
+def needed_splits(name):
+    """The splits the grid reads from a data set: train and val to train, test to test."""
+    trained = {"train", "val"} if name == TRAIN.dataset else set()
+    return trained | ({"test"} if name in CONFIG.test_datasets() else set())
+
+
+def check_datasets():
+    """Every problem of every data set on disk (those the demo builder makes are made by the
+    workflow), as one error before any job runs."""
+    problems = []
+    for name in sorted({name for name, _, _ in read_slices()}):
+        if dataset(name).build_demo is None:
+            slices = [(level, kind) for n, level, kind in read_slices() if n == name]
+            problems += dataset_problems(name, dataset(name), slices, needed_splits(name))
+    if problems:
+        raise ValueError("the data sets on disk do not match the config:\n  - "
+                         + "\n  - ".join(problems) + "\nFix the paths or folders; videos "
+                         "that are gone for good can be recorded as skips instead with "
+                         "datasets.<name>.missing_videos: skip")
+
+
 # -- inputs --------------------------------------------------------------------------------------
 def dataset_inputs(wildcards):
     """What extraction reads beside the videos: the demo build, or given split files."""
@@ -217,6 +239,16 @@ def options(section, model, ignored=()):
     """The options of the fields of `model` (a settings class) that `section` holds, less the
     `ignored` ones (settings a job does not read must not rerun it)."""
     return to_cli(section.model_dump(include=set(model.model_fields) - set(ignored)))
+
+
+def video_listing(wildcards):
+    """The shard's videos as found on disk (a digest): restoring or replacing one reruns the
+    shard. A built demo is tracked by its manifest instead."""
+    source = dataset(wildcards.dataset)
+    if source.build_demo is not None:
+        return "built"
+    return shard_listing(source, wildcards.kind, wildcards.compression, int(wildcards.shard),
+                         source.shards_per_kind)
 
 
 def extract_options(wildcards):

@@ -9,6 +9,7 @@ rule extract_frames:
         step=step_script("extract_frames"),
         settings=extract_options,
         num_shards=num_shards,
+        videos=video_listing,
     log:
         "logs/extract_frames/{dataset}/{compression}/{kind}/shard{shard}.log",
     benchmark:

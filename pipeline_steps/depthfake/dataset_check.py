@@ -1,0 +1,71 @@
+"""A data set's videos checked on disk when Snakemake starts, before any job runs, and the
+listing that decides each extraction shard's content. Standard library only: the workflow
+imports it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from depthfake.ffpp import Video, list_videos, shard
+from depthfake.settings import DatasetSettings
+
+# Videos named per problem before "...".
+EXAMPLES = 3
+
+
+def _missing_videos(folder: Path, listed: list[Video], missing: list[Video]) -> str:
+    names = ", ".join(v.video for v in missing[:EXAMPLES]) + (
+        ", ..." if len(missing) > EXAMPLES else "")
+    return f"{folder}: {len(missing)} of the {len(listed)} videos the splits name are missing " \
+           f"({names})"
+
+
+def dataset_problems(name: str, source: DatasetSettings, slices: list[tuple[str, str]],
+                     splits: set[str]) -> list[str]:
+    """Everything wrong with data set `name` on disk for the (compression, kind) `slices` the
+    workflow reads, each of `splits` needing a real and a fake video at every compression.
+
+    Missing videos are problems unless `missing_videos` is `skip` (then extraction records
+    them as skips); a missing root, folder or unreadable split file always is.
+    """
+    if not Path(source.root).is_dir():
+        return [f"datasets.{name}.root: {source.root} is not a folder"]
+    try:
+        listed = {(c, k): list_videos(source, k, c) for c, k in slices}
+    except (OSError, ValueError) as err:
+        return [f"datasets.{name}.splits_dir: {err}"]
+    problems, present, incomplete = [], [], set()
+    for (compression, kind), videos in listed.items():
+        folder = Path(videos[0].path).parent
+        if not folder.is_dir():
+            problems.append(f"{folder} (the {kind} videos at {compression}) is not a folder")
+            incomplete.add(compression)
+            continue
+        missing = [v for v in videos if not os.path.isfile(v.path)]
+        if missing and source.missing_videos == "error":
+            problems.append(_missing_videos(folder, videos, missing))
+        present += [v for v in videos if v not in missing]
+    for compression in sorted({c for c, _ in slices} - incomplete):
+        for split in sorted(splits):
+            for label, word in ((0, "real"), (1, "fake")):
+                if not any(v.compression == compression and v.split == split and v.label == label
+                           for v in present):
+                    problems.append(f"data set {name} has no {word} {split} video at "
+                                    f"{compression} on disk")
+    return problems
+
+
+def shard_listing(source: DatasetSettings, kind: str, compression: str, index: int,
+                  count: int) -> str:
+    """A digest of one shard's videos as found on disk (path, size, modification time; or
+    absent): a video restored, replaced or removed changes it, so the shard reruns."""
+    digest = hashlib.sha256()
+    for video in shard(list_videos(source, kind, compression), index, count):
+        try:
+            stat = os.stat(video.path)
+            digest.update(f"{video.path} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(f"{video.path} absent\n".encode())
+    return digest.hexdigest()[:16]
