@@ -8,7 +8,8 @@ calibration run on the idle machine) and/or of benchmarks/depth_throughput.py:
 Replaces the text between `<!-- demo-results:begin -->` and `<!-- demo-results:end -->` (with
 --wall-seconds and --speed), and between `<!-- depth-throughput:begin -->` and
 `<!-- depth-throughput:end -->` (from results/throughput/depth_*.json, when there are any), and
-the train- and loader-throughput sections likewise (results/throughput/{train,loader}_*.json).
+the train-, loader- and frames-throughput sections likewise
+(results/throughput/{train,loader,frames}_*.json).
 With --seeds, the demo's tables (after the several-seed run the README documents) go into the
 `<!-- demo-seeds:begin -->` section.
 """
@@ -31,6 +32,7 @@ DEMO_MARKERS = ("<!-- demo-results:begin -->", "<!-- demo-results:end -->")
 DEPTH_MARKERS = ("<!-- depth-throughput:begin -->", "<!-- depth-throughput:end -->")
 TRAIN_MARKERS = ("<!-- train-throughput:begin -->", "<!-- train-throughput:end -->")
 LOADER_MARKERS = ("<!-- loader-throughput:begin -->", "<!-- loader-throughput:end -->")
+FRAMES_MARKERS = ("<!-- frames-throughput:begin -->", "<!-- frames-throughput:end -->")
 SEEDS_MARKERS = ("<!-- demo-seeds:begin -->", "<!-- demo-seeds:end -->")
 BUDGET = 48_000
 
@@ -157,6 +159,19 @@ def validation_summary(results: Path, cells: pd.DataFrame) -> str:
             f"{rise:.3f} from one epoch to the next.")
 
 
+def frames_section(records: list[dict]) -> str:
+    """Frame sampling beside decoding the whole file, one row per benchmark run."""
+    return runs_section(
+        [{**r, "rows": [r]} for r in records],
+        ["video", "frames", "keyframe interval", "sampled", "decode frames/s",
+         "sampling frames/s", "ceiling frames/s", "sampling / ceiling"],
+        lambda x: [f"{x['size']} H.264 CRF {x['crf']}", x["frames"], x["keyframe_interval"],
+                   x["per_video"], f"{x['decode_frames_per_s']:,.1f}",
+                   f"{x['sampled_frames_per_s']:,.1f}", f"{x['sampled_ceiling_per_s']:,.1f}",
+                   f"{x['ratio']:.2f}x"],
+        lambda r: f"`python benchmarks/frames_throughput.py`: {r['device']}")
+
+
 def seeds_section(results: Path, dataset: str) -> str:
     """The demo's detection table over several seeds, and its lowest AUC of any seed."""
     detection = results / "tables" / dataset / "detection.md"
@@ -198,7 +213,8 @@ def main() -> None:
         readme = replace_section(readme, SEEDS_MARKERS, seeds_section(args.results, args.dataset))
     for markers, pattern, section in ((DEPTH_MARKERS, "depth_*.json", depth_section),
                                       (TRAIN_MARKERS, "train_*.json", train_section),
-                                      (LOADER_MARKERS, "loader_*.json", loader_section)):
+                                      (LOADER_MARKERS, "loader_*.json", loader_section),
+                                      (FRAMES_MARKERS, "frames_*.json", frames_section)):
         records = [json.loads(path.read_text())
                    for path in sorted((args.results / "throughput").glob(pattern))]
         if records:
