@@ -28,8 +28,8 @@ from depthfake.devices import synchronise
 from depthfake.models import DetectorConfig, create_detector
 from depthfake.settings import TrainSettings
 from depthfake.synthetic_faces import write_synthetic_shards
-from depthfake.training import fit
 from depthfake.training.inputs import DeviceInputs
+from depthfake.training.loop import fit
 from depthfake.training.predict import batch_loader
 from depthfake.training.sampling import StepPlan, epoch_batches
 

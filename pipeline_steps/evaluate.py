@@ -19,8 +19,8 @@ from depthfake.files import write_parquet
 from depthfake.models import load_detector, read_checkpoint_meta
 from depthfake.settings import EvaluateSettings, add_arguments, from_args
 from depthfake.steps import add_shard_inputs, limit_threads, setup_logging, step_parser
-from depthfake.training import predict
 from depthfake.training.inputs import DeviceInputs
+from depthfake.training.predict import predict
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from depthfake.h5store import shared_settings
 from depthfake.models import DetectorConfig, create_detector, save_detector
 from depthfake.settings import BackboneOptions, TrainSettings, add_arguments, from_args
 from depthfake.steps import add_shard_inputs, limit_threads, setup_logging, step_parser
-from depthfake.training import fit
 from depthfake.training.distributed import launch_rank
+from depthfake.training.loop import fit
 
 log = logging.getLogger(__name__)
 

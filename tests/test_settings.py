@@ -50,7 +50,7 @@ DEMO_CHOICES = {
     "train.backbone_options": "the demo's backbone listed with its settings",
     "train.pretrained": "offline: no ImageNet weights",
     "train.optimizer": "SGD generalises better from scratch (README)",
-    "train.epochs": "10 epochs keep the demo within its time budget",
+    "train.epochs": "8 epochs keep the demo within its time budget",
     "train.batch_size": "a small data set",
     "train.lr": "SGD's learning rate",
     "train.weight_decay": "regularises training from scratch",

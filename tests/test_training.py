@@ -13,8 +13,9 @@ from depthfake.data import FaceBatches, load_face_index
 from depthfake.models import DetectorConfig, create_detector
 from depthfake.settings import TrainSettings
 from depthfake.synthetic_faces import write_synthetic_shards
-from depthfake.training import TrainingDivergedError, fit, make_optimizer, predict
 from depthfake.training.inputs import DeviceInputs
+from depthfake.training.loop import TrainingDivergedError, fit, make_optimizer
+from depthfake.training.predict import predict
 from depthfake.training.sampling import StepPlan, epoch_batches, epoch_order
 from depthfake.training.schedule import LearningRate
 

@@ -17,8 +17,8 @@ from depthfake.data import FaceBatches, load_face_index
 from depthfake.files import read_json
 from depthfake.models import load_detector
 from depthfake.synthetic_faces import write_synthetic_shards
-from depthfake.training import predict
 from depthfake.training.inputs import DeviceInputs
+from depthfake.training.predict import predict
 
 from conftest import REPO
 

@@ -1,6 +1,3 @@
-"""Training and prediction of detectors on batches of faces."""
-
-from depthfake.training.loop import TrainingDivergedError, fit, make_optimizer
-from depthfake.training.predict import Predictions, predict
-
-__all__ = ["Predictions", "TrainingDivergedError", "fit", "make_optimizer", "predict"]
+"""Training (`depthfake.training.loop`) and prediction (`depthfake.training.predict`) of
+detectors on batches of faces. The package imports nothing itself, so a step that only
+predicts does not load the training loop's dependencies (timm's EMA, scikit-learn)."""
