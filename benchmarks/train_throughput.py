@@ -21,6 +21,7 @@ from torch import nn
 
 from depthfake.devices import synchronise
 from depthfake.models import DetectorConfig, create_detector, list_detectors
+from depthfake.training.predict import autocast
 
 PAPER_INPUTS = ["legacy_xception:299", "efficientnet_b0:224", "mobilenetv2_100:224",
                 "resnet50:224"]
@@ -33,7 +34,7 @@ def steps_per_second(model: nn.Module, inputs: tuple[torch.Tensor, ...], steps: 
     labels = torch.randint(0, 2, (len(inputs[0]),), device=device)
 
     def step() -> None:
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+        with autocast(device, "bf16"):
             loss = nn.functional.cross_entropy(model(*inputs), labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()

@@ -73,6 +73,8 @@ class FaceBatches(Dataset):
         self.attack_seed = attack_seed
         self.labels = self.index["label"].to_numpy(np.int64)
         self._rows = self.index["row"].to_numpy(np.int64)
+        self._paths = {column: self.index[column].to_numpy()
+                       for column in ("face_file", "depth_file")}
         self._files: dict[str, h5py.File] = {}
         for path in self.index["face_file"].unique():
             with open_h5(path) as handle:
@@ -95,7 +97,7 @@ class FaceBatches(Dataset):
 
     def _read(self, column: str, dataset: str, positions: np.ndarray) -> np.ndarray:
         """The `dataset` rows of `positions`, read as contiguous runs from each file."""
-        paths = self.index[column].to_numpy()[positions]
+        paths = self._paths[column][positions]
         out = None
         for path in dict.fromkeys(paths):
             if path not in self._files:

@@ -140,11 +140,11 @@ def needed_splits(name):
 def check_datasets():
     """Every problem of every data set on disk (those the demo builder makes are made by the
     workflow), as one error before any job runs."""
-    problems = []
-    for name in sorted({name for name, _, _ in read_slices()}):
+    problems, slices = [], read_slices()
+    for name in sorted({name for name, _, _ in slices}):
         if dataset(name).build_demo is None:
-            slices = [(level, kind) for n, level, kind in read_slices() if n == name]
-            problems += dataset_problems(name, dataset(name), slices, needed_splits(name))
+            read = [(level, kind) for n, level, kind in slices if n == name]
+            problems += dataset_problems(name, dataset(name), read, needed_splits(name))
     if problems:
         raise ValueError("the data sets on disk do not match the config:\n  - "
                          + "\n  - ".join(problems) + "\nFix the paths or folders; videos "
