@@ -8,8 +8,8 @@ calibration run on the idle machine) and/or of benchmarks/depth_throughput.py:
 Replaces the text between `<!-- demo-results:begin -->` and `<!-- demo-results:end -->` (with
 --wall-seconds and --speed), and between `<!-- depth-throughput:begin -->` and
 `<!-- depth-throughput:end -->` (from results/throughput/depth_*.json, when there are any), and
-the train-, loader- and frames-throughput sections likewise
-(results/throughput/{train,loader,frames}_*.json).
+the train-, loader-, frames- and faces-throughput and face-rate sections likewise
+(results/throughput/{train,loader,frames,faces,face_rates}_*.json).
 With --seeds, the demo's tables (after the several-seed run the README documents) go into the
 `<!-- demo-seeds:begin -->` section.
 """
@@ -33,6 +33,8 @@ DEPTH_MARKERS = ("<!-- depth-throughput:begin -->", "<!-- depth-throughput:end -
 TRAIN_MARKERS = ("<!-- train-throughput:begin -->", "<!-- train-throughput:end -->")
 LOADER_MARKERS = ("<!-- loader-throughput:begin -->", "<!-- loader-throughput:end -->")
 FRAMES_MARKERS = ("<!-- frames-throughput:begin -->", "<!-- frames-throughput:end -->")
+FACES_MARKERS = ("<!-- faces-throughput:begin -->", "<!-- faces-throughput:end -->")
+FACE_RATES_MARKERS = ("<!-- face-rates:begin -->", "<!-- face-rates:end -->")
 SEEDS_MARKERS = ("<!-- demo-seeds:begin -->", "<!-- demo-seeds:end -->")
 BUDGET = 48_000
 
@@ -172,6 +174,33 @@ def frames_section(records: list[dict]) -> str:
         lambda r: f"`python benchmarks/frames_throughput.py`: {r['device']}")
 
 
+def faces_section(records: list[dict]) -> str:
+    """Extraction plus cropping (plus depth) per backend and frame size, beside decoding."""
+    return runs_section(
+        records, ["video", "backend", "frames", "faces", "extract s", "crop s", "depth s",
+                  "frames/s", "decode ceiling frames/s", "/ ceiling", "MB per 1,000 crops",
+                  "hours for FF++ c40"],
+        lambda x: [x["size"], x["backend"], x["sampled"], x["faces"], x["extract_s"],
+                   x["crop_s"], x["depth_s"], f"{x['frames_per_s']:,.2f}",
+                   f"{x['ceiling_frames_per_s']:,.1f}", f"{x['ratio']:.3f}x",
+                   f"{x['mb_per_1000_crops']:,.1f}", x["ffpp_hours"]],
+        lambda r: f"`python benchmarks/faces_throughput.py`: {r['device']}, {r['videos']} "
+                  f"videos of {r['frames']} frames per size, {r['per_video']} sampled, "
+                  f"{r['crop_size']} px crops, depth {r['depth'] or 'not run'}; FF++ c40 = "
+                  f"{r['ffpp_videos']:,} videos x {r['per_video']} frames")
+
+
+def face_rates_section(records: list[dict]) -> str:
+    """Per backend: the share of frames with a face per video, and the time per frame."""
+    return runs_section(
+        records, ["backend", "videos", "mean face rate", "lowest face rate",
+                  "videos under 0.5", "s per frame"],
+        lambda x: [x["backend"], x["videos"], f"{x['mean_face_rate']:.3f}",
+                   f"{x['lowest_face_rate']:.3f}", x["videos_under"],
+                   f"{x['seconds_per_frame']:.4f}"],
+        lambda r: f"`python benchmarks/face_rates.py` on `{r['frames']}`: {r['device']}")
+
+
 def seeds_section(results: Path, dataset: str) -> str:
     """The demo's detection table over several seeds, and its lowest AUC of any seed."""
     detection = results / "tables" / dataset / "detection.md"
@@ -214,7 +243,10 @@ def main() -> None:
     for markers, pattern, section in ((DEPTH_MARKERS, "depth_*.json", depth_section),
                                       (TRAIN_MARKERS, "train_*.json", train_section),
                                       (LOADER_MARKERS, "loader_*.json", loader_section),
-                                      (FRAMES_MARKERS, "frames_*.json", frames_section)):
+                                      (FRAMES_MARKERS, "frames_*.json", frames_section),
+                                      (FACES_MARKERS, "faces_*.json", faces_section),
+                                      (FACE_RATES_MARKERS, "face_rates_*.json",
+                                       face_rates_section)):
         records = [json.loads(path.read_text())
                    for path in sorted((args.results / "throughput").glob(pattern))]
         if records:

@@ -1,8 +1,10 @@
 """Stage 3: crop the largest face of every sampled frame (FF++'s 1.3x square), with landmarks.
 
-Writes crops, boxes (x0, y0, side) and 68 landmarks (crop pixels) into HDF5, and the frame
-index extended with `has_face` and `row` (-1 without a face): no frame is dropped silently.
-A video with no face in any frame is also recorded as skipped.
+Writes crops (one per HDF5 chunk, appended a video at a time), boxes (x0, y0, side) and 68
+landmarks (crop pixels), and the frame index extended with `detected` (a face was found),
+`face_side` (its side in frame pixels), `frame_side` (the frame's shorter side), `has_face`
+and `row` (-1: no crop used): no frame is dropped silently. A video with a face in fewer than
+`min_face_share` of its frames is recorded as skipped, and its crops are not stored.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from depthfake.faces.store import CropWriter
 from depthfake.files import read_parquet, write_parquet
 from depthfake.h5store import open_h5, read_settings, write_h5
 from depthfake.preprocess import FaceCropper
@@ -23,6 +26,17 @@ from depthfake.steps import add_index_outputs, setup_logging, step_parser
 
 log = logging.getLogger(__name__)
 STAGE = "crop_faces"
+# Frames read from the frames file and handed to the detector at once.
+READ_BATCH = 16
+
+
+def too_few_faces(found: int, frames: int, min_share: float) -> str | None:
+    """Why a video with faces in `found` of its `frames` is skipped (None: it is kept)."""
+    if found == 0:
+        return f"no face detected in any of {frames} frames"
+    if found < min_share * frames:
+        return f"a face in only {found} of {frames} frames (faces.min_face_share {min_share:g})"
+    return None
 
 
 def crop_faces(frames_file: Path, frame_index: Path, settings: FaceSettings, out_faces: Path,
@@ -31,32 +45,31 @@ def crop_faces(frames_file: Path, frame_index: Path, settings: FaceSettings, out
     index = read_parquet(frame_index)
     cropper = FaceCropper(settings)
     skips = SkipLog(STAGE, str(index["dataset"].iloc[0]) if len(index) else "")
-    crops, rows = [], np.full(len(index), -1, np.int64)
-    with open_h5(frames_file) as frames_h5:
-        for video, group in tqdm(index.groupby("video", sort=False), desc=STAGE):
-            frames = frames_h5[f"videos/{video}"]
-            for position, frame_row in zip(group["position"], group.index, strict=True):
-                crop = cropper.crop(frames[position])
-                if crop is not None:
-                    rows[frame_row] = len(crops)
-                    crops.append(crop)
-            if (rows[group.index] < 0).all():
-                first = group.iloc[0]
-                skips.add(video, first["kind"], first["compression"],
-                          f"no face detected in any of {len(group)} frames")
-    index = index.assign(has_face=rows >= 0, row=rows)
-    size = settings.crop_size
+    rows = np.full(len(index), -1, np.int64)
+    face_side = np.full(len(index), np.nan, np.float32)
+    frame_side = np.zeros(len(index), np.int32)
     produced_by = {**read_settings(frames_file), "faces": settings.model_dump()}
-    with write_h5(out_faces, produced_by) as h5:
-        h5.create_dataset("crops", data=np.asarray([c.image for c in crops], np.uint8).reshape(
-            -1, size, size, 3))
-        h5.create_dataset("boxes", data=np.asarray([c.box for c in crops], np.int32).reshape(
-            -1, 3))
-        h5.create_dataset("landmarks", data=np.asarray(
-            [c.landmarks for c in crops], np.float32).reshape(-1, 68, 2))
+    with open_h5(frames_file) as frames_h5, write_h5(out_faces, produced_by) as out:
+        writer = CropWriter(out, settings.crop_size)
+        for video, group in tqdm(index.groupby("video", sort=False), desc=STAGE, unit="video"):
+            frames = frames_h5[f"videos/{video}"]
+            frame_side[group.index] = min(frames.shape[1:3])
+            positions = group["position"].to_numpy()  # increasing, as extraction wrote them
+            crops = [crop for start in range(0, len(positions), READ_BATCH)
+                     for crop in cropper.crop_batch(frames[positions[start:start + READ_BATCH]])]
+            found = np.array([c is not None for c in crops])
+            face_side[group.index[found]] = [c.face_side for c in crops if c is not None]
+            if reason := too_few_faces(int(found.sum()), len(found), settings.min_face_share):
+                first = group.iloc[0]
+                skips.add(video, first["kind"], first["compression"], reason)
+                continue
+            rows[group.index[found]] = writer.append([c for c in crops if c is not None])
+    index = index.assign(detected=~np.isnan(face_side), face_side=face_side,
+                         frame_side=frame_side, has_face=rows >= 0, row=rows)
     write_parquet(out_index, index)
     skips.write(out_skips)
-    log.info("faces in %d of %d frames", int(index["has_face"].sum()), len(index))
+    log.info("faces in %d of %d frames; %d crops stored", int(index["detected"].sum()),
+             len(index), writer.count)
     return index
 
 

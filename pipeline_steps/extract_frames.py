@@ -1,7 +1,8 @@
 """Stage 2: sample N evenly spaced frames of every video of one shard into HDF5.
 
-Writes the frames (one dataset per video under /videos), a Parquet frame index and the
-shard's skip records (missing, unreadable or truncated videos).
+Writes the frames (one dataset per video under /videos, written as each video is read), a
+Parquet frame index and the shard's skip records (missing, unreadable or truncated videos, and
+videos whose people fall in different splits).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from depthfake.ffpp import list_videos, shard
+from depthfake.datasets import EXCLUDED, list_videos, shard
 from depthfake.files import write_parquet
 from depthfake.h5store import write_h5
 from depthfake.settings import DatasetSource, FrameSettings, add_arguments, from_args
@@ -36,6 +37,10 @@ def extract_frames(dataset: str, source: DatasetSource, settings: FrameSettings,
     rows = []
     with write_h5(out_frames, {"frames": settings.model_dump()}) as h5:
         for video in tqdm(videos, desc=f"{STAGE} {kind}"):
+            if video.split == EXCLUDED:
+                skips.add(video.video, kind, compression, f"its people {video.groups} fall in "
+                          "different splits, so it is in none")
+                continue
             try:
                 indices, frames = read_sampled_frames(video.path, settings.per_video)
             except VideoError as err:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from depthfake.dataset_check import dataset_problems, shard_listing
-from depthfake.ffpp import list_videos
+from depthfake.datasets import list_videos
 from depthfake.settings import DatasetSettings
 from depthfake.skips import skip_summary
 
@@ -61,7 +61,7 @@ def test_absent_compression_and_forgery_folders_are_each_named(ffpp):
 def test_a_malformed_split_file_is_named(ffpp):
     (Path(ffpp.splits_dir) / "val.json").write_text('[["004", "005"],')
     [problem] = problems(ffpp)
-    assert problem.startswith(f"datasets.ff.splits_dir: {ffpp.splits_dir}/val.json: not a "
+    assert problem.startswith(f"datasets.ff: {ffpp.splits_dir}/val.json: not a "
                               "readable JSON split file")
 
 
@@ -70,7 +70,7 @@ def test_missing_videos_are_listed_or_left_to_extraction_as_skips(ffpp):
     for video in ("000", "001", "002", "006"):
         (gone / f"{video}.mp4").unlink()
     assert problems(ffpp) == [
-        f"{gone}: 4 of the 8 videos the splits name are missing (000, 001, 002, ...)"]
+        f"{gone}: 4 of the 8 videos listed are missing (000, 001, 002, ...)"]
     assert problems(ffpp.model_copy(update={"missing_videos": "skip"})) == []
 
 

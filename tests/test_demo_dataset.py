@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from depthfake.datasets import SPLITS
+from depthfake.datasets.ffpp import read_split_pairs, video_path, video_splits
 from depthfake.demo import build as demo_build
 from depthfake.demo import build_demo_dataset
 from depthfake.demo.build import REAL_SOURCE
 from depthfake.faces import create_face_detector, largest_face
-from depthfake.ffpp import SPLITS, read_split_pairs, video_path, video_splits
 from depthfake.settings import DemoSettings
 from depthfake.video import read_sampled_frames
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from depthfake.ffpp import OFFICIAL_SPLITS_DIR, list_videos, shard, video_path, video_splits
+from depthfake.datasets import list_videos, shard
+from depthfake.datasets.ffpp import OFFICIAL_SPLITS_DIR, video_path, video_splits
 from depthfake.settings import NO_COMPRESSION, DatasetSource
 
 FFPP = DatasetSource(root="/ff")  # the official splits by default
@@ -63,3 +64,12 @@ def test_shards_partition_the_videos():
     assert sorted(ids) == sorted(v.video for v in videos) and len(set(ids)) == len(ids)
     with pytest.raises(ValueError):
         shard(videos, 3, 3)
+
+
+def test_no_person_of_a_test_video_is_in_training():
+    videos = [*list_videos(FFPP, "real", "c40"), *list_videos(FFPP, "Deepfakes", "c40")]
+    people = {split: {g for v in videos if v.split == split for g in v.groups}
+              for split in ("train", "val", "test")}
+    assert len(people["test"]) == 140 and not people["test"] & people["train"]
+    assert not people["val"] & people["train"]
+    assert next(v for v in videos if v.video == "953_974").groups == ("953", "974")

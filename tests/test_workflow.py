@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from depthfake.datasets import list_videos
 from depthfake.depth.random_model import save_random_depth_anything
-from depthfake.ffpp import list_videos
 from depthfake.files import parquet_provenance, read_csv, read_json
 from depthfake.settings import NO_COMPRESSION, DatasetSettings
 from depthfake.video import write_h264
@@ -47,6 +47,8 @@ CHANGES = {
     "datasets.demo.root": "data2",
     "datasets.demo.splits_dir": "data/other-splits",
     "datasets.demo.real_source": "actors",
+    "datasets.demo.manifest": "videos.csv",
+    "datasets.demo.split_fractions": [0.8, 0.1, 0.1],
     "datasets.demo.forgeries": ["FaceSwap"],
     "datasets.demo.compressions": ["raw", "c40"],
     "datasets.demo.shards_per_kind": 2,
@@ -57,8 +59,18 @@ CHANGES = {
     "frames.per_video": 4,
     "faces.crop_size": 56,
     "faces.scale": 1.4,
+    "faces.backend": "dlib_cnn",
+    "faces.min_face_share": 0.5,
     "faces.dlib.upsample": 1,
     "faces.dlib.landmark_model": "other_model.dat",
+    "faces.dlib_cnn.upsample": 0,
+    "faces.dlib_cnn.detector_model": "other_detector.dat",
+    "faces.dlib_cnn.landmark_model": "other_model.dat",
+    "faces.face_alignment.device": "cpu",
+    "faces.face_alignment.batch_size": 4,
+    "faces.face_alignment.detector_model": "s3fd.pth",
+    "faces.face_alignment.landmark_model": "fan.pth.tar",
+    "faces.face_alignment.threshold": 0.9,
     "depth.backends": ["landmark_mesh"],
     "depth.threads": 1,
     "depth.landmark_mesh.focal_scale": 1.5,
@@ -106,7 +118,7 @@ CHANGES = {
     "evaluate.attacks.translate_max": 0.2,
 }
 # Keys with one valid value today (one registered backend, one depth mode, one data set).
-ONE_CHOICE = {"faces.backend", "train.dataset", "evaluate.depth_mode"}
+ONE_CHOICE = {"datasets.demo.layout", "train.dataset", "evaluate.depth_mode"}
 
 
 def merged(base: dict, update: dict) -> dict:
@@ -296,6 +308,27 @@ def test_a_model_is_tested_on_another_data_set_without_compressions(run, tmp_pat
     frames = set(re.findall(r"--out-frames (\S+)", dry.stdout))
     assert frames == {"results/frames/other/none/real/shard0.h5",
                       "results/frames/other/none/FaceSwap/shard0.h5"}
+
+
+def test_a_model_is_tested_on_celebdf_by_its_list(run, tmp_path):
+    root = run["workdir"] / "celebdf"
+    for name in ("Celeb-real/id0_0000", "YouTube-real/00000", "Celeb-synthesis/id0_id1_0000"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / f"{name}.mp4").touch()
+    (root / "List_of_testing_videos.txt").write_text(
+        "1 Celeb-real/id0_0000.mp4\n0 Celeb-synthesis/id0_id1_0000.mp4\n")
+    config = write_config(tmp_path / "celebdf.yaml", merged(TINY, {
+        "datasets": {"celebdf": {"layout": "celebdf", "root": "celebdf"}},
+        "evaluate": {"datasets": ["celebdf"]}}))
+    dry = snakemake(run["workdir"], "-n", "-p", "--configfile", str(config))
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    predictions = set(re.findall(r"--out (results/predictions/\S+)", dry.stdout))
+    # A FaceSwap model is tested on every Celeb-DF fake: Celeb-DF has no FaceSwap.
+    assert len(predictions) == RUNS * 2 and all(p.endswith("/celebdf.parquet")
+                                                for p in predictions)
+    frames = set(re.findall(r"--out-frames (\S+)", dry.stdout))
+    assert frames == {"results/frames/celebdf/none/real/shard0.h5",
+                      "results/frames/celebdf/none/Celeb-synthesis/shard0.h5"}
 
 
 def test_unchanged_config_schedules_nothing(run):

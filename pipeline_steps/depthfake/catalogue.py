@@ -31,6 +31,8 @@ SPLIT_FAMILIES = {
 
 FACE_BACKENDS = Registry("face backend", {
     "dlib": "depthfake.faces.dlib_backend:DlibFaceDetector",
+    "dlib_cnn": "depthfake.faces.dlib_backend:DlibCnnFaceDetector",
+    "face_alignment": "depthfake.faces.face_alignment_backend:FaceAlignmentDetector",
 })
 
 DEPTH_BACKENDS = Registry("depth backend", {

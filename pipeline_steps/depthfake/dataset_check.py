@@ -8,7 +8,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from depthfake.ffpp import Video, list_videos, shard
+from depthfake.datasets import EXCLUDED, Video, list_videos, shard
 from depthfake.settings import DatasetSettings
 
 # Videos named per problem before "...".
@@ -18,8 +18,7 @@ EXAMPLES = 3
 def _missing_videos(folder: Path, listed: list[Video], missing: list[Video]) -> str:
     names = ", ".join(v.video for v in missing[:EXAMPLES]) + (
         ", ..." if len(missing) > EXAMPLES else "")
-    return f"{folder}: {len(missing)} of the {len(listed)} videos the splits name are missing " \
-           f"({names})"
+    return f"{folder}: {len(missing)} of the {len(listed)} videos listed are missing ({names})"
 
 
 def dataset_problems(name: str, source: DatasetSettings, slices: list[tuple[str, str]],
@@ -28,25 +27,30 @@ def dataset_problems(name: str, source: DatasetSettings, slices: list[tuple[str,
     workflow reads, each of `splits` needing a real and a fake video at every compression.
 
     Missing videos are problems unless `missing_videos` is `skip` (then extraction records
-    them as skips); a missing root, folder or unreadable split file always is.
+    them as skips); a missing root, folder, or an unreadable split file or list always is.
     """
     if not Path(source.root).is_dir():
         return [f"datasets.{name}.root: {source.root} is not a folder"]
-    try:
-        listed = {(c, k): list_videos(source, k, c) for c, k in slices}
-    except (OSError, ValueError) as err:
-        return [f"datasets.{name}.splits_dir: {err}"]
     problems, present, incomplete = [], [], set()
-    for (compression, kind), videos in listed.items():
-        folder = Path(videos[0].path).parent
-        if not folder.is_dir():
-            problems.append(f"{folder} (the {kind} videos at {compression}) is not a folder")
+    for compression, kind in slices:
+        try:
+            videos = list_videos(source, kind, compression)
+        except (OSError, ValueError) as err:
+            problems.append(f"{err} (the {kind} videos at {compression})"
+                            if isinstance(err, OSError) else f"datasets.{name}: {err}")
+            incomplete.add(compression)
+            continue
+        folders = sorted({Path(v.path).parent for v in videos})
+        if not videos or not any(folder.is_dir() for folder in folders):
+            problems.append(f"{folders[0]} (the {kind} videos at {compression}) is not a folder"
+                            if folders else f"data set {name} lists no {kind} video at "
+                            f"{compression}")
             incomplete.add(compression)
             continue
         missing = [v for v in videos if not os.path.isfile(v.path)]
         if missing and source.missing_videos == "error":
-            problems.append(_missing_videos(folder, videos, missing))
-        present += [v for v in videos if v not in missing]
+            problems.append(_missing_videos(folders[0], videos, missing))
+        present += [v for v in videos if v not in missing and v.split != EXCLUDED]
     for compression in sorted({c for c, _ in slices} - incomplete):
         for split in sorted(splits):
             for label, word in ((0, "real"), (1, "fake")):
@@ -54,7 +58,7 @@ def dataset_problems(name: str, source: DatasetSettings, slices: list[tuple[str,
                            for v in present):
                     problems.append(f"data set {name} has no {word} {split} video at "
                                     f"{compression} on disk")
-    return problems
+    return list(dict.fromkeys(problems))  # a bad split file or list is named once
 
 
 def shard_listing(source: DatasetSettings, kind: str, compression: str, index: int,

@@ -26,11 +26,15 @@ class FaceCropper:
         self.detector = create_face_detector(settings.backend,
                                              **settings.options_of(settings.backend))
 
+    def crop_batch(self, frames: np.ndarray) -> list[FaceCrop | None]:
+        """The crop of each of a stack of same-sized frames (None where no face is found)."""
+        size, scale = self.settings.crop_size, self.settings.scale
+        return [None if (face := largest_face(faces)) is None else
+                crop_face(frame, face, size, scale)
+                for frame, faces in zip(frames, self.detector.detect_batch(frames), strict=True)]
+
     def crop(self, frame: np.ndarray) -> FaceCrop | None:
-        face = largest_face(self.detector.detect(frame))
-        if face is None:
-            return None
-        return crop_face(frame, face, self.settings.crop_size, self.settings.scale)
+        return self.crop_batch(frame[None])[0]
 
 
 def depth_estimator(backend: str, options: DepthBackendOptions) -> DepthEstimator:
@@ -51,7 +55,7 @@ def preprocess_video(path: str | os.PathLike, frames: FrameSettings, cropper: Fa
                      estimator: DepthEstimator | None = None) -> VideoFaces:
     """Sample, crop and (with an estimator) estimate depth for one video."""
     indices, images = read_sampled_frames(path, frames.per_video)
-    crops = [cropper.crop(image) for image in images]
+    crops = cropper.crop_batch(np.stack(images))
     found = [c for c in crops if c is not None]
     maps: list[np.ndarray | None] = [None] * len(crops)
     if estimator is not None and found:

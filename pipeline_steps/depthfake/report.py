@@ -76,3 +76,15 @@ def to_markdown(table: pd.DataFrame, columns: list[tuple], labels: dict[str, str
                              else text)
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def plain_markdown(table: pd.DataFrame, digits: int = 3) -> str:
+    """A Markdown table of a flat DataFrame, its columns as headers; floats to `digits`."""
+    def text(value: object) -> str:
+        if isinstance(value, float):
+            return "n/a" if pd.isna(value) else f"{value:.{digits}g}"
+        return str(value)
+
+    lines = ["| " + " | ".join(map(str, table.columns)) + " |", "|" + "---|" * table.shape[1]]
+    lines += ["| " + " | ".join(map(text, row)) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines)

@@ -28,6 +28,7 @@ Precision = Literal["bf16", "fp32"]
 Schedule = Literal["plateau", "cosine"]
 Selection = Literal["val_loss", "val_auc"]
 MissingVideos = Literal["error", "skip"]
+Layout = Literal["ffpp", "dfd", "celebdf", "manifest"]
 
 # A null setting on a command line.
 NULL = "null"
@@ -72,21 +73,65 @@ class DemoSettings(Settings):
 
 
 class DatasetSource(Settings):
-    """Where a data set's videos and split files are: all that frame extraction reads."""
+    """Where a data set's videos are and how they split: all that frame extraction reads."""
 
-    root: str = Field(description="data set root: original_sequences/, manipulated_sequences/")
+    layout: Layout = Field(
+        "ffpp", description="ffpp: FaceForensics++ with pair-format split files; dfd: its "
+        "DeepFakeDetection actors, split by actor; celebdf: Celeb-DF v2 with its test list; "
+        "manifest: any CSV/Parquet video list")
+    root: str = Field(description="data set root (ffpp, dfd: holds original_sequences/ and "
+                      "manipulated_sequences/; celebdf: Celeb-real/, ...; manifest: the folder "
+                      "its relative paths start from)")
     splits_dir: str | None = Field(
-        None, description="folder of train/val/test.json in FF++'s pair format; "
+        None, description="ffpp: folder of train/val/test.json in FF++'s pair format; "
         "null: the official FF++ splits shipped with the project")
-    real_source: str = Field("youtube", description="folder of the reals in original_sequences/")
+    real_source: str = Field("youtube", description="ffpp, dfd: folder of the reals in "
+                             "original_sequences/ (dfd: actors)")
+    manifest: str | None = Field(
+        None, description="manifest: the CSV or Parquet file (path, label, kind, split, group; "
+        "optional compression)")
+    split_fractions: list[float] = Field(
+        [0.72, 0.14, 0.14], min_length=3, max_length=3,
+        description="dfd, celebdf, manifest: train/val/test shares of the identities a data "
+        "set does not assign itself (FF++'s 720/140/140)")
+
+    def unread(self, kind: str) -> set[str]:
+        """The fields extracting videos of `kind` does not read (changing them reruns none)."""
+        read = LAYOUT_FIELDS[self.layout]
+        if self.layout == "ffpp" and kind != REAL_KIND:
+            read = read - {"real_source"}
+        return set(type(self).model_fields) - read - {"layout", "root"}
+
+    @field_validator("split_fractions")
+    @classmethod
+    def _shares(cls, value: list[float]) -> list[float]:
+        if min(value) < 0 or sum(value) <= 0:
+            raise ValueError(f"must be shares >= 0 with a positive sum, got {value}")
+        return value
+
+
+# The DatasetSource fields each layout reads, beside layout and root.
+LAYOUT_FIELDS = {
+    "ffpp": {"splits_dir", "real_source"},
+    "dfd": {"real_source", "split_fractions"},
+    "celebdf": {"split_fractions"},
+    "manifest": {"manifest", "split_fractions"},
+}
+# What a layout changes in the defaults of a data set (keys given in the config win).
+LAYOUT_DEFAULTS = {
+    "dfd": {"real_source": "actors", "forgeries": ["DeepFakeDetection"], "compressions": ["c23"]},
+    "celebdf": {"forgeries": ["Celeb-synthesis"], "compressions": None},
+    "manifest": {"compressions": None},
+}
 
 
 class DatasetSettings(DatasetSource):
-    """One named data set in the FF++ folder layout."""
+    """One named data set: its layout, the kinds and compressions processed, the sharding."""
 
     forgeries: list[Token] = Field(
         ["Deepfakes", "Face2Face", "FaceSwap", "NeuralTextures"], min_length=1,
-        description="manipulation folders in manipulated_sequences/")
+        description="forgery kinds to process (ffpp, dfd: folders in manipulated_sequences/; "
+        "celebdf: Celeb-synthesis; manifest: kinds of its fakes)")
     compressions: list[Compression] | None = Field(
         ["raw", "c40"], min_length=1,
         description=f"compression folders; null: one quality, no folder ('{NO_COMPRESSION}')")
@@ -97,11 +142,27 @@ class DatasetSettings(DatasetSource):
     build_demo: DemoSettings | None = Field(
         None, description="build the demo data set at `root` (null for a real data set)")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _layout_defaults(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        layout = values.get("layout", "ffpp")
+        if layout == "manifest" and not values.get("manifest"):
+            raise ValueError("layout manifest needs `manifest`: the CSV or Parquet file")
+        if layout == "manifest" and "forgeries" not in values:
+            raise ValueError("layout manifest needs `forgeries`: the kinds of its fakes")
+        return {**LAYOUT_DEFAULTS.get(layout, {}), **values}
+
     @model_validator(mode="after")
     def _forgery_names(self) -> DatasetSettings:
         reserved = {REAL_KIND, ALL_FORGERIES} & set(self.forgeries)
         if reserved:
             raise ValueError(f"forgery folder names {sorted(reserved)} are reserved")
+        if self.build_demo is not None and self.layout != "ffpp":
+            raise ValueError("the demo builder writes the ffpp layout")
+        if self.layout == "celebdf" and self.compressions is not None:
+            raise ValueError("Celeb-DF v2 comes in one quality: compressions must be null")
         return self
 
     def compression_levels(self) -> list[str]:
@@ -123,10 +184,32 @@ class DlibOptions(Settings):
         None, description="68-point model file; null: the one in face-recognition-models")
 
 
+class DlibCnnOptions(DlibOptions):
+    upsample: int = Field(1, ge=0, le=3, description="CNN (MMOD): doublings of the frame first")
+    detector_model: str | None = Field(
+        None, description="mmod_human_face_detector.dat; null: the one in face-recognition-models")
+
+
+class FaceAlignmentOptions(Settings):
+    device: Device = Field("auto", description="auto: cuda when available, else cpu")
+    batch_size: int = Field(16, ge=1, description="frames per S3FD pass, and faces per FAN "
+                            "pass")
+    detector_model: str | None = Field(
+        None, description="S3FD weights (s3fd-619a316812.pth); null: face-alignment's "
+        "download, cached in $TORCH_HOME/hub/checkpoints")
+    landmark_model: str | None = Field(
+        None, description="2D-FAN-4 weights (2DFAN4-11f355bf06.pth.tar); null: face-alignment's "
+        "download, cached in $TORCH_HOME/hub/checkpoints")
+    threshold: float = Field(0.5, ge=0, le=1, description="S3FD score a box needs "
+                             "(face-alignment's 0.5)")
+
+
 class FaceBackendOptions(BackendOptions):
     """Options of each face backend, under the backend's name."""
 
     dlib: DlibOptions = DlibOptions()
+    dlib_cnn: DlibCnnOptions = DlibCnnOptions()
+    face_alignment: FaceAlignmentOptions = FaceAlignmentOptions()
 
 
 class FaceSettings(FaceBackendOptions):
@@ -135,6 +218,9 @@ class FaceSettings(FaceBackendOptions):
     backend: FaceBackendName = Field("dlib", description="face detector with 68 landmarks")
     crop_size: int = Field(224, ge=32, description="side of the saved crops = model input, px")
     scale: float = Field(1.3, gt=1.0, description="crop side / face box side (FF++'s 1.3)")
+    min_face_share: float = Field(
+        0.25, ge=0, le=1, description="a video with a face in fewer than this share of its "
+        "sampled frames is a recorded skip (its few faces are likely detector errors)")
 
 
 class LandmarkMeshOptions(Settings):

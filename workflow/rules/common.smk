@@ -12,6 +12,7 @@ sys.path.insert(0, str(STEPS))
 from depthfake.backbones import unknown_backbones, unsplittable_backbones
 from depthfake.catalogue import SPLIT_FAMILIES, reads_depth, splits_backbone
 from depthfake.dataset_check import dataset_problems, shard_listing
+from depthfake.datasets.celebdf import TEST_LIST as CELEBDF_TEST_LIST
 from depthfake.provenance import CONFIG_HASH_VARIABLE, config_hash
 from depthfake.settings import (
     ALL_FORGERIES,
@@ -115,19 +116,27 @@ def evaluations():
         for forgery in TRAIN.forgeries
         for test in CONFIG.test_datasets()
         if test_compression(test, compression)
-        and (forgery == ALL_FORGERIES or forgery in dataset(test).forgeries)
         for run in runs()
     ]
+
+
+def tested_forgery(test_dataset, forgery):
+    """The fakes a model trained on `forgery` is tested on in `test_dataset`: that kind where
+    the data set has it, else all of its kinds (a cross-data-set test)."""
+    return forgery if forgery in dataset(test_dataset).forgeries else ALL_FORGERIES
 
 
 def read_slices():
     """(data set, compression, kind) of every video group some job reads."""
     slices = set()
     for cell in evaluations():
-        test_level = test_compression(cell["test_dataset"], cell["compression"])
-        for name, level in ((cell["dataset"], cell["compression"]),
-                            (cell["test_dataset"], test_level)):
-            slices |= {(name, level, kind) for kind in kinds(name, cell["forgery"])}
+        test = cell["test_dataset"]
+        for name, level, forgery in (
+            (cell["dataset"], cell["compression"], cell["forgery"]),
+            (test, test_compression(test, cell["compression"]),
+             tested_forgery(test, cell["forgery"])),
+        ):
+            slices |= {(name, level, kind) for kind in kinds(name, forgery)}
     return sorted(slices)
 
 
@@ -154,13 +163,18 @@ def check_datasets():
 
 # -- inputs --------------------------------------------------------------------------------------
 def dataset_inputs(wildcards):
-    """What extraction reads beside the videos: the demo build, or given split files."""
+    """What extraction reads beside the videos: the demo build, the given split files, the
+    Celeb-DF test list or the manifest (editing them reruns extraction)."""
     source = dataset(wildcards.dataset)
     if source.build_demo is not None:
         return f"{source.root}/manifest.csv"
-    if source.splits_dir:
+    if source.layout == "ffpp" and source.splits_dir:
         return [f"{source.splits_dir}/{split}.json" for split in ("train", "val", "test")]
-    return []  # the official FF++ splits inside the package
+    if source.layout == "celebdf":
+        return f"{source.root}/{CELEBDF_TEST_LIST}"
+    if source.layout == "manifest":
+        return source.manifest
+    return []  # the official FF++ splits inside the package; DFD splits its actors itself
 
 
 def face_inputs(name, compression, forgery, model, depth):
@@ -184,10 +198,10 @@ def train_inputs(wildcards):
     return inputs | ({"pretrained": weights} if TRAIN.pretrained and weights else {})
 
 
-def landmark_model():
-    """The face backend's model file when one is given (so replacing it reruns cropping)."""
-    path = CONFIG.faces.options_of(CONFIG.faces.backend).get("landmark_model")
-    return [path] if path else []
+def face_model_files():
+    """The face backend's model files given in the config (replacing one reruns cropping)."""
+    options = CONFIG.faces.options_of(CONFIG.faces.backend)
+    return [options[key] for key in ("detector_model", "landmark_model") if options.get(key)]
 
 
 def depth_model_files(wildcards):
@@ -213,9 +227,9 @@ def figure_inputs(wildcards):
 
 
 def test_inputs(wildcards):
-    return face_inputs(wildcards.test_dataset,
-                       test_compression(wildcards.test_dataset, wildcards.compression),
-                       wildcards.forgery, wildcards.model, wildcards.depth)
+    test = wildcards.test_dataset
+    return face_inputs(test, test_compression(test, wildcards.compression),
+                       tested_forgery(test, wildcards.forgery), wildcards.model, wildcards.depth)
 
 
 def shard_options(wildcards, input):
@@ -232,6 +246,13 @@ def skip_records():
         for name, level, kind in read_slices()
         for shard in shards(name)
     ]
+
+
+def face_indices():
+    """The frame index of every cropping job."""
+    return [rules.crop_faces.output.index.format(dataset=name, compression=level, kind=kind,
+                                                 shard=shard)
+            for name, level, kind in read_slices() for shard in shards(name)]
 
 
 # -- settings as command-line options --------------------------------------------------------
@@ -252,9 +273,10 @@ def video_listing(wildcards):
 
 
 def extract_options(wildcards):
-    """The data set's source (the reals' folder for the reals only) and the frame settings."""
-    source = options(dataset(wildcards.dataset), DatasetSource,
-                     ignored=() if wildcards.kind == REAL_KIND else {"real_source"})
+    """The data set's source (only the fields its layout reads for this kind) and the frame
+    settings."""
+    source = dataset(wildcards.dataset)
+    source = options(source, DatasetSource, ignored=source.unread(wildcards.kind))
     return f"{source} {options(CONFIG.frames, FrameSettings)}"
 
 
@@ -309,7 +331,8 @@ def demo_options(wildcards):
 
 
 def get_final_outputs():
-    """The tables, the skip record and (when some model reads depth) the depth figure."""
+    """The tables, the skip record, the face report and (when some model reads depth) the
+    depth figure."""
     figure = [rules.depth_figure.output.figure] if any(map(reads_depth, TRAIN.models)) else []
     return [*expand(rules.tables.output, dataset=TRAIN.dataset), rules.collect_skips.output.table,
-            *figure]
+            rules.face_report.output.report, *figure]

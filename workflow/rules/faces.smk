@@ -2,7 +2,7 @@ rule crop_faces:
     input:
         frames=rules.extract_frames.output.frames,
         index=rules.extract_frames.output.index,
-        models=landmark_model(),
+        models=face_model_files(),
     output:
         faces="results/faces/{dataset}/{compression}/{kind}/shard{shard}.h5",
         index="results/faces/{dataset}/{compression}/{kind}/shard{shard}.parquet",
@@ -20,3 +20,20 @@ rule crop_faces:
         "python {params.step} --frames {input.frames} --frame-index {input.index}"
         " {params.settings} --out-faces {output.faces} --out-index {output.index}"
         " --out-skips {output.skips} --log-file {log}"
+
+
+rule face_report:
+    input:
+        indices=face_indices(),
+    output:
+        report="results/faces/report.md",
+        videos="results/faces/videos.csv",
+    log:
+        "logs/face_report/face_report.log",
+    params:
+        step=step_script("face_report"),
+    conda:
+        "../../envs/depthfake.yaml"
+    shell:
+        "python {params.step} --indices {input.indices} --out-md {output.report}"
+        " --out-videos {output.videos} --log-file {log}"

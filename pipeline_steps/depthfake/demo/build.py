@@ -15,11 +15,12 @@ import cv2
 import numpy as np
 import pandas as pd
 
+from depthfake.datasets.base import SPLITS
+from depthfake.datasets.ffpp import video_path
 from depthfake.demo.manipulations import face_height, face_swap, mouth_opening, reenact_mouth
 from depthfake.demo.motion import STILL_MOTION, VIDEO_MOTION, frame_face, random_motion
 from depthfake.demo.sources import PEOPLE, Footage, load_footage
 from depthfake.faces import create_face_detector
-from depthfake.ffpp import SPLITS, video_path
 from depthfake.settings import REAL_KIND, DemoSettings
 from depthfake.video import write_h264
 

@@ -24,9 +24,25 @@ class Face:
 
 
 class FaceDetector(Protocol):
-    """Finds every face of an RGB uint8 frame (H, W, 3), with its 68 landmarks."""
+    """Finds every face of RGB uint8 frames, with their 68 landmarks."""
 
-    def detect(self, frame: np.ndarray) -> list[Face]: ...
+    def detect(self, frame: np.ndarray) -> list[Face]:
+        """The faces of one frame (H, W, 3)."""
+        ...
+
+    def detect_batch(self, frames: np.ndarray) -> list[list[Face]]:
+        """The faces of each of a stack of same-sized frames (N, H, W, 3)."""
+        ...
+
+
+class PerFrameDetector:
+    """A detector that handles a batch one frame at a time (CPU backends)."""
+
+    def detect(self, frame: np.ndarray) -> list[Face]:
+        raise NotImplementedError
+
+    def detect_batch(self, frames: np.ndarray) -> list[list[Face]]:
+        return [self.detect(frame) for frame in frames]
 
 
 list_face_backends = FACE_BACKENDS.names

@@ -12,11 +12,13 @@ from depthfake.faces.base import Face
 
 @dataclass(frozen=True)
 class FaceCrop:
-    """A resized square face crop, its box in the frame and its landmarks in crop pixels."""
+    """A resized square face crop, its box in the frame, its landmarks in crop pixels, and the
+    detected face's side (max of width and height, frame pixels)."""
 
     image: np.ndarray
     box: np.ndarray  # x0, y0, side (frame pixels)
     landmarks: np.ndarray  # (68, 2), crop pixels
+    face_side: float
 
 
 def largest_face(faces: list[Face]) -> Face | None:
@@ -46,4 +48,6 @@ def crop_face(frame: np.ndarray, face: Face, size: int, scale: float) -> FaceCro
     image = cv2.resize(patch, (size, size), interpolation=interpolation)
     scale_to_crop = np.float32(size / side)
     landmarks = (face.landmarks - np.array([left, top], np.float32)) * scale_to_crop
-    return FaceCrop(image=image, box=np.array([left, top, side], np.int32), landmarks=landmarks)
+    x0, y0, x1, y1 = face.box
+    return FaceCrop(image=image, box=np.array([left, top, side], np.int32), landmarks=landmarks,
+                    face_side=float(max(x1 - x0, y1 - y0)))

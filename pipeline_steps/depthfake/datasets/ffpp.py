@@ -12,23 +12,11 @@ import json
 import os
 from importlib.resources import files
 from pathlib import Path
-from typing import NamedTuple
 
+from depthfake.datasets.base import SPLITS, Video
 from depthfake.settings import NO_COMPRESSION, REAL_KIND, DatasetSource
 
-SPLITS = ("train", "val", "test")
 OFFICIAL_SPLITS_DIR = Path(str(files("depthfake") / "assets" / "ffpp_splits"))
-
-
-class Video(NamedTuple):
-    """One video the split files name: id, kind, label (1 = fake), compression, split, path."""
-
-    video: str
-    kind: str
-    label: int
-    compression: str
-    split: str
-    path: str
 
 
 def read_split_pairs(path: str | os.PathLike) -> list[tuple[str, str]]:
@@ -57,9 +45,8 @@ def video_splits(splits_dir: str | os.PathLike) -> dict[str, dict[str, str]]:
     return {"real": real, "fake": fake}
 
 
-def video_path(root: str | os.PathLike, kind: str, compression: str, video: str,
-               real_source: str) -> Path:
-    """Where FF++ keeps one video of a kind ('real' or a method folder) and compression
+def kind_folder(root: str | os.PathLike, kind: str, compression: str, real_source: str) -> Path:
+    """Where FF++ keeps the videos of a kind ('real' or a method folder) and compression
     (`NO_COMPRESSION`: a data set in one quality, without compression folders)."""
     if kind == REAL_KIND:
         base = Path(root) / "original_sequences" / real_source
@@ -67,23 +54,20 @@ def video_path(root: str | os.PathLike, kind: str, compression: str, video: str,
         base = Path(root) / "manipulated_sequences" / kind
     if compression != NO_COMPRESSION:
         base = base / compression
-    return base / "videos" / f"{video}.mp4"
+    return base / "videos"
 
 
-def list_videos(source: DatasetSource, kind: str, compression: str) -> list[Video]:
-    """All videos of one kind and compression that the split files name, sorted by id.
+def video_path(root: str | os.PathLike, kind: str, compression: str, video: str,
+               real_source: str) -> Path:
+    return kind_folder(root, kind, compression, real_source) / f"{video}.mp4"
 
-    Files are not opened here: one that cannot be read is the extraction step's recorded skip.
-    """
+
+def list_ffpp_videos(source: DatasetSource, kind: str, compression: str) -> list[Video]:
+    """All videos of one kind and compression that the split files name, sorted by id; a
+    fake shows the two people of its pair."""
     splits_dir = source.splits_dir or OFFICIAL_SPLITS_DIR
     splits = video_splits(splits_dir)["real" if kind == REAL_KIND else "fake"]
     return [Video(vid, kind, int(kind != REAL_KIND), compression, split,
-                  str(video_path(source.root, kind, compression, vid, source.real_source)))
+                  str(video_path(source.root, kind, compression, vid, source.real_source)),
+                  tuple(vid.split("_")))
             for vid, split in sorted(splits.items())]
-
-
-def shard(videos: list[Video], index: int, count: int) -> list[Video]:
-    """The `index`-th of `count` interleaved shards of a video list (stable, balanced)."""
-    if not 0 <= index < count:
-        raise ValueError(f"shard index {index} outside 0..{count - 1}")
-    return videos[index::count]

@@ -1,0 +1,69 @@
+"""The share of frames with a face, per video, for each face backend on the same frames.
+
+Runs crop_faces with each backend on frames the workflow has extracted (by default the
+demo's c40 videos: run the demo first) and reports per backend: videos, the mean and lowest
+per-video face rate, videos with a face in under half their frames, and seconds per frame.
+This is how the shipped default backend and its settings were chosen.
+
+Usage: python benchmarks/face_rates.py [--frames results/frames/demo/c40]
+       [--backends dlib:0 dlib:1 dlib_cnn:0 dlib_cnn:1] [--threads 1]
+Writes results/throughput/face_rates_<device>.json (rendered into README.md by
+readme_results.py).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import pandas as pd
+from faces_throughput import face_settings
+from records import benchmark_device, benchmark_parser, write_record
+
+from depthfake.face_report import LOW_RATE, video_face_rates
+
+from crop_faces import crop_faces
+
+
+def main() -> None:
+    parser = benchmark_parser(__doc__)
+    parser.add_argument("--frames", type=Path, default=Path("results/frames/demo/c40"),
+                        help="a folder of extract_frames outputs (searched recursively)")
+    parser.add_argument("--backends", nargs="+", default=["dlib:0", "dlib:1", "dlib_cnn:0"],
+                        help="face backends, as backend[:upsample]")
+    parser.set_defaults(threads=1)
+    args = parser.parse_args()
+    device = benchmark_device(args)
+    cv2.setNumThreads(args.threads)
+    frame_files = sorted(args.frames.rglob("shard*.h5"))
+    if not frame_files:
+        parser.error(f"no extract_frames outputs under {args.frames}: run the demo first")
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for spec in args.backends:
+            settings = face_settings(spec, 64, args.device).model_copy(
+                update={"min_face_share": 0.0})
+            start, indices = time.perf_counter(), []
+            for number, frames in enumerate(frame_files):
+                out = Path(folder) / f"{number}"
+                indices.append(crop_faces(frames, frames.with_suffix(".parquet"), settings,
+                                          out.with_suffix(".h5"), out.with_suffix(".parquet"),
+                                          out.with_suffix(".csv")))
+            seconds = time.perf_counter() - start
+            rates = video_face_rates(pd.concat(indices))["face_rate"]
+            frames_seen = sum(len(i) for i in indices)
+            rows.append({"backend": spec, "videos": len(rates),
+                         "mean_face_rate": round(float(rates.mean()), 3),
+                         "lowest_face_rate": round(float(rates.min()), 3),
+                         "videos_under": int((rates < LOW_RATE).sum()),
+                         "seconds_per_frame": round(seconds / frames_seen, 4)})
+            print(f"{spec}: {len(rates)} videos, face rate mean {rates.mean():.3f}, lowest "
+                  f"{rates.min():.3f}, {rows[-1]['videos_under']} under {LOW_RATE}; "
+                  f"{rows[-1]['seconds_per_frame']:.4f} s/frame", flush=True)
+    write_record(args, "face_rates", device, {"frames": str(args.frames), "rows": rows})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Extraction plus cropping per face backend (plus depth, with --depth), beside decoding.
+
+On generated FF++-shaped videos (a face 40 % of the frame height, H.264 at CRF 23) of each
+--sizes, through the step functions the workflow runs:
+
+stages:  extract_frames (N evenly spaced frames per video) then crop_faces with the backend
+         (then estimate_depth with --depth): sampled frames per second end to end, on
+         --threads CPU threads (1: per core);
+decode:  decoding every frame of the same files without colour conversion (OpenCV `grab`):
+         sampling is decode-bound, so sampled frames / whole-file decode time is the ceiling;
+disk:    the crop file's bytes per 1,000 crops at --crop-size.
+With --ffpp-videos it also prints the time the end-to-end rate implies for that many videos.
+
+Usage: python benchmarks/faces_throughput.py [--backends dlib:0 dlib:1 dlib_cnn:0
+       face_alignment] [--sizes 640x480 1280x720] [--videos 8] [--frames 64] [--per-video 32]
+       [--crop-size 224] [--depth landmark_mesh] [--device auto] [--threads 1]
+Writes results/throughput/faces_<device>.json (rendered into README.md by readme_results.py).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+from records import benchmark_device, benchmark_parser, write_record
+
+from depthfake.datasets import list_videos
+from depthfake.settings import DepthBackendOptions, FaceSettings, FrameSettings
+from depthfake.synthetic_videos import write_face_tree
+
+from crop_faces import crop_faces
+from estimate_depth import estimate_depth
+from extract_frames import extract_frames
+
+COMPRESSION = "c23"
+
+
+def face_settings(spec: str, crop_size: int, device: str) -> FaceSettings:
+    """`backend[:upsample]` as settings (face_alignment runs on --device)."""
+    backend, _, upsample = spec.partition(":")
+    options = {"upsample": int(upsample)} if upsample else {}
+    if backend == "face_alignment":
+        options = {"device": device}
+    return FaceSettings.model_validate({"backend": backend, "crop_size": crop_size,
+                                        backend: options})
+
+
+def decode_seconds(paths: list[str]) -> tuple[int, float]:
+    """Frames in the files and the seconds to decode all of them (no conversion)."""
+    start, count = time.perf_counter(), 0
+    for path in paths:
+        capture = cv2.VideoCapture(path)
+        while capture.grab():
+            count += 1
+        capture.release()
+    return count, time.perf_counter() - start
+
+
+def timed(function, *args) -> tuple[float, object]:
+    """Seconds `function(*args)` took, and its result."""
+    start = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - start, result
+
+
+def main() -> None:
+    parser = benchmark_parser(__doc__)
+    parser.add_argument("--backends", nargs="+", default=["dlib:0", "dlib:1"],
+                        help="face backends, as backend[:upsample]")
+    parser.add_argument("--sizes", nargs="+", default=["640x480"], help="WIDTHxHEIGHT")
+    parser.add_argument("--videos", type=int, default=8, help="videos per size")
+    parser.add_argument("--frames", type=int, default=64, help="frames per video")
+    parser.add_argument("--per-video", type=int, default=32, help="frames sampled per video")
+    parser.add_argument("--crop-size", type=int, default=224)
+    parser.add_argument("--depth", default=None, help="also estimate depth with this backend")
+    parser.add_argument("--ffpp-videos", type=int, default=5000,
+                        help="videos the end-to-end rate is projected to (FF++ c40: 5,000)")
+    parser.set_defaults(threads=1)
+    args = parser.parse_args()
+    device = benchmark_device(args)
+    cv2.setNumThreads(args.threads)
+    frames = FrameSettings(per_video=args.per_video)
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in args.sizes:
+            width, height = map(int, size.split("x"))
+            out = Path(folder) / size
+            source = write_face_tree(out / "tree", args.videos, args.frames, height, width)
+            paths = [v.path for v in list_videos(source, "real", COMPRESSION)]
+            total, decode = decode_seconds(paths)
+            frame_files = (out / "frames.h5", out / "frames.parquet", out / "skips.csv")
+            extract, _ = timed(extract_frames, "bench", source, frames, "real", COMPRESSION, 0, 1,
+                            *frame_files)
+            sampled = args.videos * min(args.per_video, args.frames)
+            ceiling = sampled / decode
+            for spec in args.backends:
+                faces = face_settings(spec, args.crop_size, args.device)
+                crop_files = (out / f"{spec}.h5", out / f"{spec}.parquet", out / "s2.csv")
+                crop, index = timed(crop_faces, frame_files[0], frame_files[1], faces,
+                                    *crop_files)
+                found = int(index["has_face"].sum())
+                depth = 0.0 if args.depth is None else timed(
+                    estimate_depth, crop_files[0], args.depth, DepthBackendOptions(),
+                    out / "depth.h5", args.threads)[0]
+                rate = sampled / (extract + crop + depth)
+                disk = crop_files[0].stat().st_size / max(found, 1) * 1000 / 2**20
+                rows.append({
+                    "size": size, "backend": spec, "sampled": sampled, "faces": found,
+                    "ceiling_frames_per_s": round(ceiling, 1),
+                    "extract_s": round(extract, 2), "crop_s": round(crop, 2),
+                    "depth_s": round(depth, 2), "frames_per_s": round(rate, 2),
+                    "ratio": round(rate / ceiling, 3), "mb_per_1000_crops": round(disk, 1),
+                    "ffpp_hours": round(args.ffpp_videos * args.per_video / rate / 3600, 2)})
+                print(f"{size} {spec}: {sampled} frames, {found} faces; extract {extract:.1f} s,"
+                      f" crop {crop:.1f} s, depth {depth:.1f} s -> {rate:,.2f} frames/s "
+                      f"(decode ceiling {ceiling:,.1f}, {rate / ceiling:.3f}x); "
+                      f"{disk:,.1f} MB per 1,000 crops; {args.ffpp_videos} videos x "
+                      f"{args.per_video} frames: {rows[-1]['ffpp_hours']} h", flush=True)
+    write_record(args, "faces", device, {
+        "videos": args.videos, "frames": args.frames, "per_video": args.per_video,
+        "crop_size": args.crop_size, "depth": args.depth, "ffpp_videos": args.ffpp_videos,
+        "rows": rows})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Data set layouts: each lists its videos with kind, label, split and identities.
+
+`list_videos(source, kind, compression)` reads the layout `source.layout` names: `ffpp`
+(FaceForensics++ with pair-format split files), `dfd` (its DeepFakeDetection actors, split by
+actor), `celebdf` (Celeb-DF v2 with its test list) or `manifest` (any CSV/Parquet video list).
+Files are not opened here: one that cannot be read is the extraction step's recorded skip.
+Standard library only: the workflow imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from depthfake.datasets.base import EXCLUDED, SPLITS, Video, shard
+from depthfake.datasets.celebdf import list_celebdf_videos
+from depthfake.datasets.dfd import list_dfd_videos
+from depthfake.datasets.ffpp import list_ffpp_videos
+from depthfake.datasets.manifest import list_manifest_videos
+from depthfake.settings import DatasetSource
+
+LAYOUTS: dict[str, Callable[[DatasetSource, str, str], list[Video]]] = {
+    "ffpp": list_ffpp_videos,
+    "dfd": list_dfd_videos,
+    "celebdf": list_celebdf_videos,
+    "manifest": list_manifest_videos,
+}
+
+
+def list_videos(source: DatasetSource, kind: str, compression: str) -> list[Video]:
+    """Every video of one kind and compression of a data set, sorted by id."""
+    return LAYOUTS[source.layout](source, kind, compression)
+
+
+__all__ = ["EXCLUDED", "LAYOUTS", "SPLITS", "Video", "list_videos", "shard"]

@@ -1,0 +1,66 @@
+"""What every data set layout lists: videos with their kind, label, split and identities.
+
+Standard library only: the workflow imports it to check data sets before any job runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import NamedTuple
+
+SPLITS = ("train", "val", "test")
+# The split of a video whose identities fall in different splits: listed, never used (its
+# extraction records it as a skip, so no video disappears unrecorded).
+EXCLUDED = "excluded"
+
+
+class Video(NamedTuple):
+    """One video of a data set: id (unique per kind and compression), kind, label (1 = fake),
+    compression, split, path, and the identities (people) it shows."""
+
+    video: str
+    kind: str
+    label: int
+    compression: str
+    split: str
+    path: str
+    groups: tuple[str, ...] = ()
+
+
+def shard(videos: list[Video], index: int, count: int) -> list[Video]:
+    """The `index`-th of `count` interleaved shards of a video list (stable, balanced)."""
+    if not 0 <= index < count:
+        raise ValueError(f"shard index {index} outside 0..{count - 1}")
+    return videos[index::count]
+
+
+def split_groups(groups: Iterable[str], fractions: tuple[float, float, float]
+                 ) -> dict[str, str]:
+    """Assign identities to train/val/test in the proportions `fractions`.
+
+    The order is a hash of each name, so the assignment does not depend on the order the
+    files were found in, and is the same on every machine.
+    """
+    ordered = sorted(set(groups), key=lambda g: hashlib.sha256(g.encode()).hexdigest())
+    total = sum(fractions)
+    train = round(len(ordered) * fractions[0] / total)
+    val = round(len(ordered) * (fractions[0] + fractions[1]) / total)
+    return {g: SPLITS[0] if i < train else SPLITS[1] if i < val else SPLITS[2]
+            for i, g in enumerate(ordered)}
+
+
+def split_of(groups: tuple[str, ...], assigned: dict[str, str]) -> str:
+    """The split of a video showing `groups`: theirs if they agree, else EXCLUDED."""
+    splits = {assigned[g] for g in groups}
+    return splits.pop() if len(splits) == 1 else EXCLUDED
+
+
+def videos_in(folder: str | os.PathLike, suffix: str = ".mp4") -> list[Path]:
+    """The video files of a folder, sorted; a missing folder is one error naming it."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder")
+    return sorted(p for p in folder.iterdir() if p.suffix == suffix)

@@ -1,0 +1,47 @@
+"""How well faces were found: the share of frames with a face per video, and face sizes.
+
+A detector that misses small or blurred faces loses whole videos before training; these
+tables show it per data set, compression and kind, from the cropping stage's frame indices.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+SLICE = ["dataset", "compression", "kind"]
+# Face-rate bands of the per-slice summary.
+LOW_RATE = 0.5
+
+
+def video_face_rates(index: pd.DataFrame) -> pd.DataFrame:
+    """One row per video: sampled frames, frames with a face, their share, crops kept."""
+    grouped = index.groupby([*SLICE, "video"], sort=True)
+    rates = grouped.agg(frames=("frame", "size"), with_face=("detected", "sum"),
+                        kept=("has_face", "sum"), median_face_side=("face_side", "median"))
+    return rates.assign(face_rate=rates["with_face"] / rates["frames"]).reset_index()
+
+
+def slice_summary(index: pd.DataFrame) -> pd.DataFrame:
+    """Per (data set, compression, kind): videos, the face rate over frames, videos with no
+    face or under LOW_RATE, videos kept, and face sides (frame pixels and share of the frame's
+    shorter side) at the 5th, 50th and 95th percentiles."""
+    videos = video_face_rates(index).groupby(SLICE)
+    faces = index[index["detected"]].assign(
+        relative=lambda t: t["face_side"] / t["frame_side"]).groupby(SLICE)
+    summary = pd.DataFrame({
+        "videos": videos.size(),
+        "face_rate": index.groupby(SLICE)["detected"].mean(),
+        "no_face": videos["with_face"].apply(lambda s: int((s == 0).sum())),
+        f"under_{LOW_RATE:g}": videos["face_rate"].apply(lambda s: int((s < LOW_RATE).sum())),
+        "kept": videos["kept"].apply(lambda s: int((s > 0).sum())),
+        **{f"side_p{q}": faces["face_side"].quantile(q / 100) for q in (5, 50, 95)},
+        "side_share_p50": faces["relative"].median(),
+    })
+    return summary.reset_index()
+
+
+def low_rate_warnings(summary: pd.DataFrame, floor: float = 0.8) -> list[str]:
+    """A line for each slice where faces were found in under `floor` of the frames."""
+    return [f"{r.dataset}/{r.compression}/{r.kind}: a face in {r.face_rate:.0%} of frames; "
+            f"{r.no_face} of {r.videos} videos have none (faces.backend or its upsample?)"
+            for r in summary.itertuples() if r.face_rate < floor]

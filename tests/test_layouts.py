@@ -1,0 +1,196 @@
+"""Data set layouts on generated trees: FF++ (pairs), DeepFakeDetection (actors), Celeb-DF v2
+(its test list) and manifests: labels, splits, identities, and extraction of their videos."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from depthfake.datasets import EXCLUDED, LAYOUTS, SPLITS, list_videos
+from depthfake.datasets.base import split_groups
+from depthfake.settings import NO_COMPRESSION, DatasetSettings, FrameSettings, Layout, load_config
+from depthfake.video import write_h264
+
+from extract_frames import extract_frames
+
+REAL_FOLDERS = {"Celeb-real": ["id0_0000", "id0_0001", "id1_0000", "id2_0000", "id3_0000",
+                               "id4_0000", "id5_0000"],
+                "YouTube-real": ["00000", "00001"]}
+FAKES = ["id0_id1_0000", "id1_id0_0000", "id2_id3_0000", "id4_id5_0000", "id5_id4_0000"]
+# Celeb-DF's list: label 1 = real, 0 = fake.
+TEST_LIST = ["1 Celeb-real/id0_0001.mp4", "1 YouTube-real/00001.mp4",
+             "0 Celeb-synthesis/id1_id0_0000.mp4"]
+
+
+def tiny_video(path: Path, seed: int = 0, frames: int = 4) -> None:
+    """A real (decodable) 4-frame H.264 file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    write_h264(path, [rng.integers(0, 255, (32, 32, 3), np.uint8) for _ in range(frames)],
+               fps=25, crf=23)
+
+
+def ids(videos, split=None) -> list[str]:
+    return [v.video for v in videos if split is None or v.split == split]
+
+
+@pytest.fixture(scope="module")
+def celebdf(tmp_path_factory) -> DatasetSettings:
+    root = tmp_path_factory.mktemp("celebdf")
+    names = [(f, n) for f, ns in REAL_FOLDERS.items() for n in ns]
+    for seed, (folder, name) in enumerate([*names, *(("Celeb-synthesis", n) for n in FAKES)]):
+        tiny_video(root / folder / f"{name}.mp4", seed)
+    (root / "List_of_testing_videos.txt").write_text("\n".join(TEST_LIST) + "\n")
+    return DatasetSettings(layout="celebdf", root=str(root))
+
+
+def test_every_layout_the_settings_accept_has_a_lister():
+    assert set(LAYOUTS) == set(Layout.__args__)
+
+
+def test_celebdf_tests_exactly_the_videos_of_its_list(celebdf):
+    assert celebdf.forgeries == ["Celeb-synthesis"] and celebdf.compressions is None
+    reals = list_videos(celebdf, "real", NO_COMPRESSION)
+    fakes = list_videos(celebdf, "Celeb-synthesis", NO_COMPRESSION)
+    assert len(reals) == 9 and len(fakes) == 5
+    assert {v.label for v in reals} == {0} and {v.label for v in fakes} == {1}
+    assert sorted(ids(reals, "test") + ids(fakes, "test")) == ["00001", "id0_0001",
+                                                               "id1_id0_0000"]
+    assert Path(next(v for v in reals if v.video == "00001").path) == (
+        Path(celebdf.root) / "YouTube-real" / "00001.mp4")
+    # Apart from the list, identities decide train or val, and never cross them.
+    rest = [v for v in [*reals, *fakes] if v.split != "test"]
+    assert {v.split for v in rest} <= {"train", "val", EXCLUDED}
+    for split in ("train", "val"):
+        others = {g for v in rest if v.split not in (split, EXCLUDED) for g in v.groups}
+        assert not others & {g for v in rest if v.split == split for g in v.groups}
+
+
+def test_celebdf_problems_name_the_list(celebdf, tmp_path):
+    broken = tmp_path / "cd"
+    broken.mkdir()
+    for folder in ("Celeb-real", "YouTube-real", "Celeb-synthesis"):
+        (broken / folder).mkdir()
+    (broken / "List_of_testing_videos.txt").write_text("1 Celeb-real/id0_0000.mp4\nreal x\n")
+    source = celebdf.model_copy(update={"root": str(broken)})
+    with pytest.raises(ValueError, match=r"List_of_testing_videos.txt, line 2: expected"):
+        list_videos(source, "real", NO_COMPRESSION)
+    with pytest.raises(ValueError, match="one quality"):
+        DatasetSettings(layout="celebdf", root="x", compressions=["c23"])
+
+
+def test_dfd_splits_actors_and_excludes_fakes_across_splits(tmp_path):
+    source = DatasetSettings(layout="dfd", root=str(tmp_path))
+    assert source.real_source == "actors" and source.forgeries == ["DeepFakeDetection"]
+    real_dir = tmp_path / "original_sequences/actors/c23/videos"
+    fake_dir = tmp_path / "manipulated_sequences/DeepFakeDetection/c23/videos"
+    actors = [f"{i:02d}" for i in range(1, 21)]
+    for actor in actors:
+        (real_dir / f"{actor}__walking.mp4").parent.mkdir(parents=True, exist_ok=True)
+        (real_dir / f"{actor}__walking.mp4").touch()
+    for target, source_actor in zip(actors, actors[1:] + actors[:1], strict=True):
+        fake_dir.mkdir(parents=True, exist_ok=True)
+        (fake_dir / f"{target}_{source_actor}__walking__ABC.mp4").touch()
+    reals = list_videos(source, "real", "c23")
+    fakes = list_videos(source, "DeepFakeDetection", "c23")
+    split = {v.groups[0]: v.split for v in reals}
+    assert sorted(split.values()).count("train") == round(20 * 0.72)
+    assert set(split.values()) == set(SPLITS)
+    for fake in fakes:
+        target, source_actor = fake.groups
+        expected = split[target] if split[target] == split[source_actor] else EXCLUDED
+        assert fake.split == expected and fake.label == 1
+    assert any(f.split == EXCLUDED for f in fakes) and any(f.split != EXCLUDED for f in fakes)
+
+
+def test_split_groups_is_deterministic_and_order_free():
+    groups = [f"person{i}" for i in range(100)]
+    first = split_groups(groups, (0.7, 0.15, 0.15))
+    assert first == split_groups(reversed(groups), (70, 15, 15))
+    assert [list(first.values()).count(s) for s in SPLITS] == [70, 15, 15]
+
+
+def write_manifest(root: Path, rows: list[tuple], name="manifest.csv") -> Path:
+    table = pd.DataFrame(rows, columns=["path", "label", "kind", "split", "group"])
+    path = root / name
+    if name.endswith(".parquet"):
+        table.to_parquet(path)
+    else:
+        table.to_csv(path, index=False)
+    return path
+
+
+MANIFEST = [
+    ("a/alice_1.mp4", 0, "real", "train", "alice"),
+    ("a/bob_1.mp4", 0, "real", "test", "bob"),
+    ("b/alice_bob.mp4", 1, "swap", "", "alice;bob"),  # two people in two splits: excluded
+    ("b/bob_2.mp4", 1, "swap", "", "bob"),  # bob is in test
+    ("b/carol.mp4", 1, "reenact", "val", "carol"),
+]
+
+
+@pytest.mark.parametrize("name", ["manifest.csv", "manifest.parquet"])
+def test_a_manifest_gives_labels_kinds_and_splits_by_group(tmp_path, name):
+    path = write_manifest(tmp_path, MANIFEST, name)
+    source = DatasetSettings(layout="manifest", root=str(tmp_path), manifest=str(path),
+                             forgeries=["swap", "reenact"])
+    assert source.compressions is None
+    reals = list_videos(source, "real", NO_COMPRESSION)
+    swaps = list_videos(source, "swap", NO_COMPRESSION)
+    assert [(v.video, v.split, v.label) for v in reals] == [("a/alice_1", "train", 0),
+                                                           ("a/bob_1", "test", 0)]
+    assert [(v.video, v.split, v.groups) for v in swaps] == [
+        ("b/alice_bob", EXCLUDED, ("alice", "bob")), ("b/bob_2", "test", ("bob",))]
+    assert swaps[1].path == str(tmp_path / "b/bob_2.mp4")
+    assert ids(list_videos(source, "reenact", NO_COMPRESSION), "val") == ["b/carol"]
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([*MANIFEST, ("a/bob_3.mp4", 0, "real", "train", "bob")],
+     r"1 group\(s\) appear in more than one split \(bob: \['test', 'train'\]\)"),
+    ([("a/x.mp4", 1, "real", "train", "x")], "row 1: label 1 does not go with kind 'real'"),
+    ([("a/x.mp4", 0, "real", "dev", "x")], "row 1: split 'dev' is not one of"),
+])
+def test_a_bad_manifest_is_one_error_naming_file_and_row(tmp_path, rows, message):
+    path = write_manifest(tmp_path, rows)
+    source = DatasetSettings(layout="manifest", root=str(tmp_path), manifest=str(path),
+                             forgeries=["swap"])
+    with pytest.raises(ValueError, match=message):
+        list_videos(source, "real", NO_COMPRESSION)
+
+
+def test_a_manifest_layout_needs_its_file_and_forgeries():
+    with pytest.raises(ValueError, match="layout manifest needs `manifest`"):
+        DatasetSettings(layout="manifest", root="x", forgeries=["swap"])
+    with pytest.raises(ValueError, match="layout manifest needs `forgeries`"):
+        DatasetSettings(layout="manifest", root="x", manifest="m.csv")
+
+
+def test_extraction_reads_manifest_videos_and_records_excluded_ones(tmp_path):
+    path = write_manifest(tmp_path, MANIFEST)
+    for seed, row in enumerate(MANIFEST):
+        tiny_video(tmp_path / row[0], seed, frames=6)
+    source = DatasetSettings(layout="manifest", root=str(tmp_path), manifest=str(path),
+                             forgeries=["swap", "reenact"])
+    out = tmp_path / "out"
+    index = extract_frames("mine", source, FrameSettings(per_video=3), "swap", NO_COMPRESSION,
+                           0, 1, out / "f.h5", out / "f.parquet", out / "skips.csv")
+    assert index.groupby("video")["position"].count().to_dict() == {"b/bob_2": 3}
+    assert set(index["split"]) == {"test"}
+    skipped = pd.read_csv(out / "skips.csv", comment="#")
+    assert skipped["video"].tolist() == ["b/alice_bob"]
+    assert "different splits" in skipped["reason"].iloc[0]
+
+
+def test_a_cross_dataset_config_validates(celebdf):
+    config = load_config({
+        "datasets": {"ff": {"root": "/ff"}, "celebdf": celebdf.model_dump()},
+        "train": {"dataset": "ff", "forgeries": ["FaceSwap"]},
+        "evaluate": {"datasets": ["ff", "celebdf"]},
+    })
+    assert config.test_datasets() == ["ff", "celebdf"]
+    assert json.loads(config.model_dump_json())["datasets"]["celebdf"]["layout"] == "celebdf"
