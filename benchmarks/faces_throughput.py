@@ -14,7 +14,8 @@ With --ffpp-videos it also prints the time the end-to-end rate implies for that 
 Usage: python benchmarks/faces_throughput.py [--backends dlib:0 dlib:1 dlib_cnn:0
        face_alignment] [--sizes 640x480 1280x720] [--videos 8] [--frames 64] [--per-video 32]
        [--crop-size 224] [--depth landmark_mesh] [--device auto] [--threads 1]
-Writes results/throughput/faces_<device>.json (rendered into README.md by readme_results.py).
+Writes results/throughput/faces_<backends>_<device>.json (rendered into README.md by
+readme_results.py).
 """
 
 from __future__ import annotations
@@ -118,7 +119,8 @@ def main() -> None:
                       f"(decode ceiling {ceiling:,.1f}, {rate / ceiling:.3f}x); "
                       f"{disk:,.1f} MB per 1,000 crops; {args.ffpp_videos} videos x "
                       f"{args.per_video} frames: {rows[-1]['ffpp_hours']} h", flush=True)
-    write_record(args, "faces", device, {
+    backends = "+".join(args.backends).replace(":", "")  # one record per set of backends
+    write_record(args, f"faces_{backends}", device, {
         "videos": args.videos, "frames": args.frames, "per_video": args.per_video,
         "crop_size": args.crop_size, "depth": args.depth, "ffpp_videos": args.ffpp_videos,
         "rows": rows})

@@ -198,7 +198,10 @@ def face_rates_section(records: list[dict]) -> str:
         lambda x: [x["backend"], x["videos"], f"{x['mean_face_rate']:.3f}",
                    f"{x['lowest_face_rate']:.3f}", x["videos_under"],
                    f"{x['seconds_per_frame']:.4f}"],
-        lambda r: f"`python benchmarks/face_rates.py` on `{r['frames']}`: {r['device']}")
+        lambda r: f"`python benchmarks/face_rates.py --frames {r['frames']}"
+                  + (f" --scale {r['scale']:g}`: frames shrunk to {r['scale']:g}x"
+                     if r.get("scale", 1) != 1 else "`: frames as extracted")
+                  + f"; {r['device']}")
 
 
 def seeds_section(results: Path, dataset: str) -> str:

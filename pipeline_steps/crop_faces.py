@@ -26,10 +26,6 @@ from depthfake.steps import add_index_outputs, setup_logging, step_parser
 
 log = logging.getLogger(__name__)
 STAGE = "crop_faces"
-# Frames read from the frames file and handed to the detector at once.
-READ_BATCH = 16
-
-
 def too_few_faces(found: int, frames: int, min_share: float) -> str | None:
     """Why a video with faces in `found` of its `frames` is skipped (None: it is kept)."""
     if found == 0:
@@ -42,7 +38,7 @@ def too_few_faces(found: int, frames: int, min_share: float) -> str | None:
 def crop_faces(frames_file: Path, frame_index: Path, settings: FaceSettings, out_faces: Path,
                out_index: Path, out_skips: Path) -> pd.DataFrame:
     """Crop one shard's frames; returns the extended frame index."""
-    index = read_parquet(frame_index)
+    index = read_parquet(frame_index).reset_index(drop=True)  # rows by position
     cropper = FaceCropper(settings)
     skips = SkipLog(STAGE, str(index["dataset"].iloc[0]) if len(index) else "")
     rows = np.full(len(index), -1, np.int64)
@@ -55,8 +51,9 @@ def crop_faces(frames_file: Path, frame_index: Path, settings: FaceSettings, out
             frames = frames_h5[f"videos/{video}"]
             frame_side[group.index] = min(frames.shape[1:3])
             positions = group["position"].to_numpy()  # increasing, as extraction wrote them
-            crops = [crop for start in range(0, len(positions), READ_BATCH)
-                     for crop in cropper.crop_batch(frames[positions[start:start + READ_BATCH]])]
+            batch = cropper.detector.batch_size  # frames read and detected at once
+            crops = [crop for start in range(0, len(positions), batch)
+                     for crop in cropper.crop_batch(frames[positions[start:start + batch]])]
             found = np.array([c is not None for c in crops])
             face_side[group.index[found]] = [c.face_side for c in crops if c is not None]
             if reason := too_few_faces(int(found.sum()), len(found), settings.min_face_share):

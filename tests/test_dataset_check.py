@@ -102,3 +102,11 @@ def test_the_skip_summary_counts_per_data_set_and_stage():
                                    "  ff extract_frames: 2 video(s)\n"
                                    "  ff crop_faces: 1 video(s)")
     assert skip_summary(skips.iloc[:0]) == "No video was skipped."
+
+
+def test_a_shard_listing_changes_when_a_video_changes_split(ffpp):
+    before = shard_listing(ffpp, "real", "raw", 0, 1)
+    pairs = {**PAIRS, "train": PAIRS["train"][:1], "val": [*PAIRS["val"], PAIRS["train"][1]]}
+    for split, part in pairs.items():
+        (Path(ffpp.splits_dir) / f"{split}.json").write_text(json.dumps(part))
+    assert shard_listing(ffpp, "real", "raw", 0, 1) != before

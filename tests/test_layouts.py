@@ -75,10 +75,11 @@ def test_celebdf_problems_name_the_list(celebdf, tmp_path):
     broken.mkdir()
     for folder in ("Celeb-real", "YouTube-real", "Celeb-synthesis"):
         (broken / folder).mkdir()
-    (broken / "List_of_testing_videos.txt").write_text("1 Celeb-real/id0_0000.mp4\nreal x\n")
     source = celebdf.model_copy(update={"root": str(broken)})
-    with pytest.raises(ValueError, match=r"List_of_testing_videos.txt, line 2: expected"):
-        list_videos(source, "real", NO_COMPRESSION)
+    for bad in ("real x", "1 celeb-real/id0_0001.mp4"):  # not a label; not a folder
+        (broken / "List_of_testing_videos.txt").write_text(f"1 Celeb-real/id0_0000.mp4\n{bad}\n")
+        with pytest.raises(ValueError, match=r"List_of_testing_videos.txt, line 2: expected"):
+            list_videos(source, "real", NO_COMPRESSION)
     with pytest.raises(ValueError, match="one quality"):
         DatasetSettings(layout="celebdf", root="x", compressions=["c23"])
 
@@ -154,12 +155,27 @@ def test_a_manifest_gives_labels_kinds_and_splits_by_group(tmp_path, name):
      r"1 group\(s\) appear in more than one split \(bob: \['test', 'train'\]\)"),
     ([("a/x.mp4", 1, "real", "train", "x")], "row 1: label 1 does not go with kind 'real'"),
     ([("a/x.mp4", 0, "real", "dev", "x")], "row 1: split 'dev' is not one of"),
+    ([*MANIFEST, ("a/bob_3.mp4", 0, "real", "train", " carol ; ")],  # trimmed: carol
+     r"carol: \['train', 'val'\]"),
+    ([("a/x.mp4", 0, "real", "train", "x"), ("a/x.avi", 0, "real", "train", "y")],
+     r"ids that clash .*\['a/x'\]"),
+    ([("a/x.mp4", 0, "real", "train", "x"), ("a/x/y.mp4", 0, "real", "train", "y")],
+     r"ids that clash .*\['a/x'\]"),
 ])
 def test_a_bad_manifest_is_one_error_naming_file_and_row(tmp_path, rows, message):
     path = write_manifest(tmp_path, rows)
     source = DatasetSettings(layout="manifest", root=str(tmp_path), manifest=str(path),
                              forgeries=["swap"])
     with pytest.raises(ValueError, match=message):
+        list_videos(source, "real", NO_COMPRESSION)
+
+
+def test_a_short_manifest_row_is_named(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("path,label,kind,split,group\na/x.mp4,0,real,train,x\na/y.mp4,0,real\n")
+    source = DatasetSettings(layout="manifest", root=str(tmp_path), manifest=str(path),
+                             forgeries=["swap"])
+    with pytest.raises(ValueError, match="m.csv, row 2: not one value per column"):
         list_videos(source, "real", NO_COMPRESSION)
 
 
@@ -194,3 +210,25 @@ def test_a_cross_dataset_config_validates(celebdf):
     })
     assert config.test_datasets() == ["ff", "celebdf"]
     assert json.loads(config.model_dump_json())["datasets"]["celebdf"]["layout"] == "celebdf"
+    with pytest.raises(ValueError, match=r"compressions \['c23'\] share none with the "
+                                         r"training data set's \['raw', 'c40'\]"):
+        load_config({"datasets": {"ff": {"root": "/ff"}, "dfd": {"layout": "dfd", "root": "/ff"}},
+                     "train": {"dataset": "ff"}, "evaluate": {"datasets": ["ff", "dfd"]}})
+
+
+def test_celebdf_people_get_one_split_in_every_folder(tmp_path):
+    """Identities are split over all folders: a person's reals and fakes agree."""
+    for i in range(40):
+        tiny_path = tmp_path / "Celeb-real" / f"id{i}_0000.mp4"
+        tiny_path.parent.mkdir(parents=True, exist_ok=True)
+        tiny_path.touch()
+        (tmp_path / "YouTube-real").mkdir(exist_ok=True)
+        (tmp_path / "YouTube-real" / f"{i:05d}.mp4").touch()
+        (tmp_path / "Celeb-synthesis").mkdir(exist_ok=True)
+        (tmp_path / "Celeb-synthesis" / f"id{i}_id{i}_0000.mp4").touch()
+    (tmp_path / "List_of_testing_videos.txt").write_text("")
+    source = DatasetSettings(layout="celebdf", root=str(tmp_path))
+    real = {v.groups: v.split for v in list_videos(source, "real", NO_COMPRESSION)}
+    fake = {v.groups[:1]: v.split for v in list_videos(source, "Celeb-synthesis",
+                                                       NO_COMPRESSION)}
+    assert {g: real[g] for g in fake} == fake and set(fake.values()) == {"train", "val"}

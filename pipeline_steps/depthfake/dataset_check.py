@@ -15,10 +15,10 @@ from depthfake.settings import DatasetSettings
 EXAMPLES = 3
 
 
-def _missing_videos(folder: Path, listed: list[Video], missing: list[Video]) -> str:
+def _missing_videos(where: Path | str, listed: list[Video], missing: list[Video]) -> str:
     names = ", ".join(v.video for v in missing[:EXAMPLES]) + (
         ", ..." if len(missing) > EXAMPLES else "")
-    return f"{folder}: {len(missing)} of the {len(listed)} videos listed are missing ({names})"
+    return f"{where}: {len(missing)} of the {len(listed)} videos listed are missing ({names})"
 
 
 def dataset_problems(name: str, source: DatasetSettings, slices: list[tuple[str, str]],
@@ -47,10 +47,12 @@ def dataset_problems(name: str, source: DatasetSettings, slices: list[tuple[str,
                             f"{compression}")
             incomplete.add(compression)
             continue
-        missing = [v for v in videos if not os.path.isfile(v.path)]
+        used = [v for v in videos if v.split != EXCLUDED]
+        missing = [v for v in used if not os.path.isfile(v.path)]
         if missing and source.missing_videos == "error":
-            problems.append(_missing_videos(folders[0], videos, missing))
-        present += [v for v in videos if v not in missing and v.split != EXCLUDED]
+            where = folders[0] if len(folders) == 1 else f"data set {name}"
+            problems.append(_missing_videos(where, used, missing))
+        present += [v for v in used if v not in missing]
     for compression in sorted({c for c, _ in slices} - incomplete):
         for split in sorted(splits):
             for label, word in ((0, "real"), (1, "fake")):
@@ -63,13 +65,16 @@ def dataset_problems(name: str, source: DatasetSettings, slices: list[tuple[str,
 
 def shard_listing(source: DatasetSettings, kind: str, compression: str, index: int,
                   count: int) -> str:
-    """A digest of one shard's videos as found on disk (path, size, modification time; or
-    absent): a video restored, replaced or removed changes it, so the shard reruns."""
+    """A digest of one shard's videos as found on disk (path, split, size, modification time;
+    or absent): a video restored, replaced or removed changes it, and so does a video moved to
+    another split (DFD, Celeb-DF and manifests split people by what else is there), so the
+    shard reruns."""
     digest = hashlib.sha256()
     for video in shard(list_videos(source, kind, compression), index, count):
         try:
             stat = os.stat(video.path)
-            digest.update(f"{video.path} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+            found = f"{stat.st_size} {stat.st_mtime_ns}"
         except OSError:
-            digest.update(f"{video.path} absent\n".encode())
+            found = "absent"
+        digest.update(f"{video.path} {video.split} {found}\n".encode())
     return digest.hexdigest()[:16]

@@ -33,9 +33,6 @@ class FaceCropper:
                 crop_face(frame, face, size, scale)
                 for frame, faces in zip(frames, self.detector.detect_batch(frames), strict=True)]
 
-    def crop(self, frame: np.ndarray) -> FaceCrop | None:
-        return self.crop_batch(frame[None])[0]
-
 
 def depth_estimator(backend: str, options: DepthBackendOptions) -> DepthEstimator:
     """The depth backend `backend` with its options from `options`."""

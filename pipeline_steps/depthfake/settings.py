@@ -86,7 +86,7 @@ class DatasetSource(Settings):
         None, description="ffpp: folder of train/val/test.json in FF++'s pair format; "
         "null: the official FF++ splits shipped with the project")
     real_source: str = Field("youtube", description="ffpp, dfd: folder of the reals in "
-                             "original_sequences/ (dfd: actors)")
+                             "original_sequences/ (default under dfd: actors)")
     manifest: str | None = Field(
         None, description="manifest: the CSV or Parquet file (path, label, kind, split, group; "
         "optional compression)")
@@ -131,10 +131,12 @@ class DatasetSettings(DatasetSource):
     forgeries: list[Token] = Field(
         ["Deepfakes", "Face2Face", "FaceSwap", "NeuralTextures"], min_length=1,
         description="forgery kinds to process (ffpp, dfd: folders in manipulated_sequences/; "
-        "celebdf: Celeb-synthesis; manifest: kinds of its fakes)")
+        "celebdf: Celeb-synthesis; manifest: kinds of its fakes, required); defaults: ffpp's "
+        "four methods, dfd [DeepFakeDetection], celebdf [Celeb-synthesis]")
     compressions: list[Compression] | None = Field(
         ["raw", "c40"], min_length=1,
-        description=f"compression folders; null: one quality, no folder ('{NO_COMPRESSION}')")
+        description=f"compression folders; null: one quality, no folder ('{NO_COMPRESSION}'); "
+        "defaults: ffpp [raw, c40], dfd [c23], celebdf and manifest null")
     shards_per_kind: int = Field(1, ge=1, description="jobs per (compression, kind)")
     missing_videos: MissingVideos = Field(
         "error", description="videos the splits name but the folders lack: error (listed when "
@@ -401,6 +403,13 @@ class WorkflowConfig(Settings):
                           *(("evaluate.datasets", d) for d in self.test_datasets())]:
             if name not in self.datasets:
                 raise ValueError(f"{key} names {name!r}; the data sets are {known}")
+        trained_at = self.datasets[self.train.dataset].compression_levels()
+        for name in self.test_datasets():
+            levels = self.datasets[name].compressions
+            if levels is not None and not set(levels) & set(trained_at):
+                raise ValueError(f"evaluate.datasets names {name!r}, whose compressions {levels} "
+                                 f"share none with the training data set's {trained_at}: no "
+                                 "model would be tested on it")
         forgeries = self.datasets[self.train.dataset].forgeries
         for forgery in self.train.forgeries:
             if forgery != ALL_FORGERIES and forgery not in forgeries:

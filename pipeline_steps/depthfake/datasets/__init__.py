@@ -9,6 +9,7 @@ Standard library only: the workflow imports it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from depthfake.datasets.base import EXCLUDED, SPLITS, Video, shard
@@ -17,6 +18,9 @@ from depthfake.datasets.dfd import list_dfd_videos
 from depthfake.datasets.ffpp import list_ffpp_videos
 from depthfake.datasets.manifest import list_manifest_videos
 from depthfake.settings import DatasetSource
+
+# Ids named per error before the list is cut.
+EXAMPLES = 5
 
 LAYOUTS: dict[str, Callable[[DatasetSource, str, str], list[Video]]] = {
     "ffpp": list_ffpp_videos,
@@ -27,8 +31,20 @@ LAYOUTS: dict[str, Callable[[DatasetSource, str, str], list[Video]]] = {
 
 
 def list_videos(source: DatasetSource, kind: str, compression: str) -> list[Video]:
-    """Every video of one kind and compression of a data set, sorted by id."""
-    return LAYOUTS[source.layout](source, kind, compression)
+    """Every video of one kind and compression of a data set, sorted by id; ids that repeat,
+    or that are a folder of another (`a` beside `a/b`: the HDF5 names clash), are an error."""
+    videos = LAYOUTS[source.layout](source, kind, compression)
+    counts = Counter(v.video for v in videos)
+    folders = {part for vid in counts for part in _parents(vid)}
+    if clashes := sorted(vid for vid, n in counts.items() if n > 1 or vid in folders):
+        raise ValueError(f"the {kind} videos at {compression} have ids that clash (repeated, or "
+                         f"also a folder of another id): {clashes[:EXAMPLES]}")
+    return videos
+
+
+def _parents(video: str) -> list[str]:
+    parts = video.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
 __all__ = ["EXCLUDED", "LAYOUTS", "SPLITS", "Video", "list_videos", "shard"]

@@ -17,6 +17,7 @@ from depthfake.settings import REAL_KIND, DatasetSource
 
 FAKE_KIND = "Celeb-synthesis"
 FOLDERS = {REAL_KIND: ("Celeb-real", "YouTube-real"), FAKE_KIND: (FAKE_KIND,)}
+FOLDER_KIND = {folder: kind for kind, folders in FOLDERS.items() for folder in folders}
 TEST_LIST = "List_of_testing_videos.txt"
 
 
@@ -40,9 +41,11 @@ def read_test_list(root: str | os.PathLike) -> dict[str, int]:
         if not line.strip():
             continue
         label, _, relative = line.strip().partition(" ")
-        if label not in ("0", "1") or not relative.endswith(".mp4"):
-            raise ValueError(f"{path}, line {number}: expected '<0|1> <folder>/<file>.mp4', "
-                             f"got {line!r}")
+        folder, _, name = relative.strip().partition("/")
+        if label not in ("0", "1") or folder not in FOLDER_KIND or "/" in name or not (
+                name.endswith(".mp4")):
+            raise ValueError(f"{path}, line {number}: expected '<0|1> <folder>/<file>.mp4' "
+                             f"with a folder of {sorted(FOLDER_KIND)}, got {line!r}")
         listed[relative.strip()] = 1 - int(label)
     return listed
 
@@ -53,18 +56,19 @@ def list_celebdf_videos(source: DatasetSource, kind: str, compression: str) -> l
     if kind not in FOLDERS:
         raise ValueError(f"Celeb-DF v2 has the kinds {sorted(FOLDERS)}, not {kind!r}")
     test = read_test_list(source.root)
-    found = {f"{folder}/{path.name}" for folder in FOLDERS[kind]
-             for path in videos_in(Path(source.root) / folder)}
-    relatives = sorted(found | {r for r in test if r.split("/")[0] in FOLDERS[kind]})
+    every = sorted({f"{folder}/{path.name}" for folder in FOLDER_KIND
+                    for path in videos_in(Path(source.root) / folder)} | set(test))
+    shown = {r: identities(*Path(r).with_suffix("").parts) for r in every}
+    # Identities are split over every folder, so reals and fakes of one person agree.
+    train, val, _ = source.split_fractions
+    assigned = split_groups({g for r in every if r not in test for g in shown[r]},
+                            (train, val, 0.0))
     label = int(kind != REAL_KIND)
-    if mislabelled := [r for r in relatives if test.get(r, label) != label]:
+    mine = [r for r in every if FOLDER_KIND[r.split("/")[0]] == kind]
+    if mislabelled := [r for r in mine if test.get(r, label) != label]:
         raise ValueError(f"{source.root}/{TEST_LIST} labels {mislabelled[0]} (in a folder of "
                          f"{kind} videos) as {'real' if label else 'fake'}")
-    shown = {r: identities(*Path(r).with_suffix("").parts) for r in relatives}
-    train, val, _ = source.split_fractions
-    assigned = split_groups({g for r in relatives if r not in test for g in shown[r]},
-                            (train, val, 0.0))
     return [Video(Path(r).stem, kind, label, compression,
                   SPLITS[2] if r in test else split_of(shown[r], assigned),
                   str(Path(source.root) / r), shown[r])
-            for r in relatives]
+            for r in mine]

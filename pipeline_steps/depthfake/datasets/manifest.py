@@ -16,6 +16,7 @@ from depthfake.datasets.base import SPLITS, Video, split_groups, split_of
 from depthfake.settings import NO_COMPRESSION, REAL_KIND, DatasetSource
 
 COLUMNS = ("path", "label", "kind", "split", "group")
+COMPRESSIONS = ("raw", "c23", "c40", "")
 # Groups named per error before "...".
 EXAMPLES = 3
 
@@ -38,7 +39,15 @@ def read_rows(path: str | os.PathLike) -> list[dict[str, str]]:
     if missing := [c for c in COLUMNS if rows and c not in rows[0]]:
         raise ValueError(f"{path}: the manifest lacks the column(s) {missing}; it needs "
                          f"{list(COLUMNS)} (and may have 'compression')")
+    for number, row in enumerate(rows, 1):
+        if None in row or None in row.values():  # csv's marks of a row too long or too short
+            raise ValueError(f"{path}, row {number}: not one value per column")
     return rows
+
+
+def groups_of(row: dict[str, str]) -> tuple[str, ...]:
+    """The row's groups: `group` split on ';', trimmed, without empties, sorted."""
+    return tuple(sorted({g.strip() for g in row["group"].split(";")} - {""}))
 
 
 def _checked(path: Path, number: int, row: dict[str, str]) -> dict[str, str]:
@@ -50,7 +59,9 @@ def _checked(path: Path, number: int, row: dict[str, str]) -> dict[str, str]:
                         f"have kind '{REAL_KIND}', fakes their forgery's name)")
     if row["split"] not in ("", *SPLITS):
         problems.append(f"split {row['split']!r} is not one of {SPLITS} or empty")
-    if not row["group"].strip() or not row["path"].strip():
+    if (row.get("compression") or "") not in COMPRESSIONS:
+        problems.append(f"compression {row['compression']!r} is not raw, c23, c40 or empty")
+    if not groups_of(row) or not row["path"].strip():
         problems.append("path and group must not be empty")
     if problems:
         raise ValueError(f"{path}, row {number}: {'; '.join(problems)}")
@@ -62,7 +73,7 @@ def manifest_splits(path: Path, rows: list[dict[str, str]],
     """Every group's split: the one its rows give, or assigned; an error if it has two."""
     given: dict[str, set[str]] = {}
     for row in rows:
-        for group in row["group"].split(";"):
+        for group in groups_of(row):
             given.setdefault(group, set()).update({row["split"]} - {""})
     if crossing := sorted(g for g, splits in given.items() if len(splits) > 1):
         raise ValueError(f"{path}: {len(crossing)} group(s) appear in more than one split ("
@@ -82,7 +93,7 @@ def list_manifest_videos(source: DatasetSource, kind: str, compression: str) -> 
     for row in rows:
         if row["kind"] != kind or (row.get("compression") or NO_COMPRESSION) != compression:
             continue
-        groups = tuple(row["group"].split(";"))
+        groups = groups_of(row)
         # A row that gives its split keeps it; the groups' splits agree with it by now.
         split = row["split"] or split_of(groups, splits)
         videos.append(Video(str(Path(row["path"]).with_suffix("")), kind, int(row["label"]),

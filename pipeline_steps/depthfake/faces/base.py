@@ -26,6 +26,8 @@ class Face:
 class FaceDetector(Protocol):
     """Finds every face of RGB uint8 frames, with their 68 landmarks."""
 
+    batch_size: int  # frames best handed to detect_batch at once
+
     def detect(self, frame: np.ndarray) -> list[Face]:
         """The faces of one frame (H, W, 3)."""
         ...
@@ -37,6 +39,8 @@ class FaceDetector(Protocol):
 
 class PerFrameDetector:
     """A detector that handles a batch one frame at a time (CPU backends)."""
+
+    batch_size = 16  # any number does: a batch only bounds the frames read at once
 
     def detect(self, frame: np.ndarray) -> list[Face]:
         raise NotImplementedError
