@@ -1,4 +1,4 @@
-"""Stage 2: sample N evenly spaced frames of every video of one shard into HDF5.
+"""Stage 2: sample N evenly spaced frames (or N at a stride) of every video of a shard into HDF5.
 
 Writes the frames (one dataset per video under /videos, written as each video is read), a
 Parquet frame index and the shard's skip records (missing, unreadable or truncated videos, and
@@ -42,7 +42,8 @@ def extract_frames(dataset: str, source: DatasetSource, settings: FrameSettings,
                           "different splits, so it is in none")
                 continue
             try:
-                indices, frames = read_sampled_frames(video.path, settings.per_video)
+                indices, frames = read_sampled_frames(video.path, settings.per_video,
+                                                     settings.stride)
             except VideoError as err:
                 skips.add(video.video, kind, compression, f"{err}: {video.path}")
                 continue

@@ -27,14 +27,17 @@ def test_sample_indices_are_evenly_spaced():
     assert sample_indices(100, 5) == [0, 25, 50, 74, 99]
     assert sample_indices(3, 8) == [0, 1, 2]
     assert sample_indices(0, 8) == []
+    assert sample_indices(100, 5, stride=10) == [0, 10, 20, 30, 40]
+    assert sample_indices(25, 5, stride=10) == [0, 10, 20]
 
 
-@pytest.mark.parametrize("count,n", [(20, 4), (120, 3)])  # 120/3: gaps long enough to seek
-def test_sampled_frames_are_the_indexed_ones(tmp_path, count, n):
+@pytest.mark.parametrize("count,n,stride", [(20, 4, None), (120, 3, None), (120, 3, 50),
+                                            (20, 4, 3)])  # 120/3 and 50: gaps long enough to seek
+def test_sampled_frames_are_the_indexed_ones(tmp_path, count, n, stride):
     path = tmp_path / "numbered.mp4"
     write_h264(path, numbered_frames(count), fps=25, crf=0)
-    indices, frames = read_sampled_frames(path, n)
-    assert indices == sample_indices(count, n)
+    indices, frames = read_sampled_frames(path, n, stride)
+    assert indices == sample_indices(count, n, stride)
     assert [frame_number(f) for f in frames] == indices
 
 

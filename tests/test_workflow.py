@@ -57,6 +57,7 @@ CHANGES = {
     "datasets.demo.build_demo.frames_per_clip": 10,
     "datasets.demo.build_demo.seed": 1,
     "frames.per_video": 4,
+    "frames.stride": 2,
     "faces.crop_size": 56,
     "faces.scale": 1.4,
     "faces.backend": "dlib_cnn",

@@ -51,7 +51,7 @@ class VideoFaces:
 def preprocess_video(path: str | os.PathLike, frames: FrameSettings, cropper: FaceCropper,
                      estimator: DepthEstimator | None = None) -> VideoFaces:
     """Sample, crop and (with an estimator) estimate depth for one video."""
-    indices, images = read_sampled_frames(path, frames.per_video)
+    indices, images = read_sampled_frames(path, frames.per_video, frames.stride)
     crops = cropper.crop_batch(np.stack(images))
     found = [c for c in crops if c is not None]
     maps: list[np.ndarray | None] = [None] * len(crops)

@@ -175,8 +175,10 @@ class DatasetSettings(DatasetSource):
 class FrameSettings(Settings):
     """Frame sampling (extract_frames)."""
 
-    per_video: int = Field(32, ge=1, description="evenly spaced frames sampled per video "
-                           "(DeepfakeBench's 32; the paper does not state its count)")
+    per_video: int = Field(32, ge=1, description="frames sampled per video (DeepfakeBench's "
+                           "32; the paper does not state its count)")
+    stride: int | None = Field(None, ge=1, description="take every stride-th frame from the "
+                               "first, per_video at most; null: per_video evenly spaced frames")
 
 
 class DlibOptions(Settings):

@@ -19,17 +19,21 @@ class VideoError(RuntimeError):
     """A video that cannot be opened or decoded as far as needed."""
 
 
-def sample_indices(frame_count: int, n: int) -> list[int]:
-    """`n` evenly spaced frame indices over `frame_count` frames (all of them if fewer)."""
+def sample_indices(frame_count: int, n: int, stride: int | None = None) -> list[int]:
+    """`n` evenly spaced frame indices over `frame_count` frames (all of them if fewer), or
+    with a `stride`, every stride-th frame from the first, `n` at most."""
     if frame_count <= 0:
         return []
+    if stride is not None:
+        return list(range(0, frame_count, stride))[:n]
     if frame_count <= n:
         return list(range(frame_count))
     return np.linspace(0, frame_count - 1, n).round().astype(int).tolist()
 
 
-def read_sampled_frames(path: str | os.PathLike, n: int) -> tuple[list[int], list[np.ndarray]]:
-    """Decode only the `n` evenly spaced frames of a video; returns their indices and RGB arrays.
+def read_sampled_frames(path: str | os.PathLike, n: int, stride: int | None = None
+                        ) -> tuple[list[int], list[np.ndarray]]:
+    """Decode only the frames `sample_indices` picks; returns their indices and RGB arrays.
 
     Frames between two samples are grabbed (demuxed and decoded, never converted) or, over
     long gaps, skipped by seeking. Raises VideoError if the file is missing, unreadable or
@@ -41,7 +45,7 @@ def read_sampled_frames(path: str | os.PathLike, n: int) -> tuple[list[int], lis
     try:
         if not cap.isOpened():
             raise VideoError("cannot open video")
-        indices = sample_indices(int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), n)
+        indices = sample_indices(int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), n, stride)
         if not indices:
             raise VideoError("video reports no frames")
         frames: list[np.ndarray] = []
