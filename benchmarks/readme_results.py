@@ -79,7 +79,8 @@ def results_section(results: Path, dataset: str, wall: float, speed: float) -> s
     return "\n".join([
         f"Measured on {machine()}, no GPU.", "",
         f"`snakemake --cores all` on a fresh clone: **{wall:.0f} s** "
-        f"({int(times['jobs'].sum())} jobs with a `benchmark:` file, and the table jobs); "
+        f"({int(times['jobs'].sum())} jobs with a `benchmark:` file, and the report and table "
+        "jobs); "
         f"x CPU speed {speed:g} "
         f"(`python ../shared/tools/cpu-calib.py`, idle machine) = **{wall * speed:,.0f}** "
         f"units, {'within' if wall * speed <= BUDGET else 'over'} the demo budget of "
