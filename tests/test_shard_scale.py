@@ -48,4 +48,3 @@ def test_peak_memory_is_flat_from_10_to_100_videos_per_shard(tmp_path):
     # 100 videos x 4 frames: 92 MB of frames and 60 MB of crops if a shard were held whole.
     for small, large in zip(peaks[10], peaks[1], strict=True):
         assert large - small < 15, peaks
-    print(peaks)
