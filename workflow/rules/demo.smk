@@ -13,7 +13,7 @@ rule demo_dataset:
         "results/benchmarks/demo_dataset/{demo_root}.tsv"
     threads: 2
     conda:
-        "../../envs/depthfake.yaml"
+        "../../envs/torch.yaml"
     shell:
         "python {params.step} --out {params.root:q} {params.settings}"
         " --workers {threads} --log-file {log:q}"

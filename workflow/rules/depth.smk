@@ -13,7 +13,7 @@ rule estimate_depth:
         "results/benchmarks/estimate_depth/{dataset}/{depth}/{compression}/{kind}/shard{shard}.tsv"
     threads: CONFIG.depth.threads
     conda:
-        "../../envs/depthfake.yaml"
+        "../../envs/torch.yaml"
     shell:
         "python {params.step} --faces {input.faces} --backend {wildcards.depth}"
         " {params.settings} --threads {threads} --out-depth {output.depth} --log-file {log}"
@@ -30,7 +30,7 @@ rule depth_figure:
     log:
         "logs/depth_figure/depth_figure.log",
     conda:
-        "../../envs/depthfake.yaml"
+        "../../envs/report.yaml"
     shell:
         "python {params.step} --faces {input.faces} --index {input.index}"
         " --backends {params.backends} --depth {input.depth} --per-kind 2"

@@ -16,7 +16,7 @@ rule evaluate:
     resources:
         loader_workers=CONFIG.evaluate.workers,
     conda:
-        "../../envs/depthfake.yaml"
+        "../../envs/torch.yaml"
     shell:
         "python {params.step} {params.shards} --weights {input.weights}"
         " --meta {input.meta} {params.settings} --test-dataset {wildcards.test_dataset}"

@@ -15,7 +15,7 @@ rule crop_faces:
     benchmark:
         "results/benchmarks/crop_faces/{dataset}/{compression}/{kind}/shard{shard}.tsv"
     conda:
-        "../../envs/depthfake.yaml"
+        "../../envs/torch.yaml"
     shell:
         "python {params.step} --frames {input.frames} --frame-index {input.index}"
         " {params.settings} --out-faces {output.faces} --out-index {output.index}"
@@ -33,7 +33,7 @@ rule face_report:
     params:
         step=step_script("face_report"),
     conda:
-        "../../envs/depthfake.yaml"
+        "../../envs/report.yaml"
     shell:
         "python {params.step} --indices {input.indices} --out-md {output.report}"
         " --out-videos {output.videos} --log-file {log}"

@@ -15,7 +15,7 @@ rule extract_frames:
     benchmark:
         "results/benchmarks/extract_frames/{dataset}/{compression}/{kind}/shard{shard}.tsv"
     conda:
-        "../../envs/depthfake.yaml"
+        "../../envs/video.yaml"
     shell:
         "python {params.step} --dataset {wildcards.dataset} {params.settings}"
         " --kind {wildcards.kind} --compression {wildcards.compression}"

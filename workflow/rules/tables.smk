@@ -16,7 +16,7 @@ rule tables:
     log:
         "logs/tables/{dataset}.log",
     conda:
-        "../../envs/depthfake.yaml"
+        "../../envs/report.yaml"
     shell:
         "python {params.step} --predictions {input.predictions} --rows {params.rows}"
         " --test-datasets {params.test_datasets} --compressions {params.compressions}"
@@ -33,6 +33,6 @@ rule collect_skips:
     log:
         "logs/collect_skips/collect_skips.log",
     conda:
-        "../../envs/depthfake.yaml"
+        "../../envs/report.yaml"
     shell:
         "python {params.step} --skips {input} --out {output.table} --log-file {log}"

@@ -18,7 +18,7 @@ rule train:
     resources:
         loader_workers=TRAIN.workers,
     conda:
-        "../../envs/depthfake.yaml"
+        "../../envs/torch.yaml"
     shell:
         "{params.launcher} {params.step} {params.shards} --detector {wildcards.model}"
         " --backbone {wildcards.backbone} --seed {wildcards.seed} {params.settings}"
