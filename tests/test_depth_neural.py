@@ -202,7 +202,11 @@ def test_the_depth_stage_stores_neural_maps_aligned_with_the_crops(tiny_model, t
     assert attributes["code"]
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error without a GPU")
-def test_asking_for_a_gpu_without_one_is_a_clear_error(tiny_model):
-    with pytest.raises(RuntimeError, match="torch sees no GPU; set depth.depth_anything.device"):
-        tiny_estimator(tiny_model, device="cuda")
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the fallback without a GPU")
+def test_asking_for_a_gpu_without_one_falls_back_to_the_cpu_with_one_warning(tiny_model,
+                                                                            caplog):
+    estimator = tiny_estimator(tiny_model, device="cuda")
+    assert estimator.device.type == "cpu"
+    [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warning.startswith("depth.depth_anything.device is cuda, but this job was given "
+                              "no GPU (torch sees none): running on the CPU")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -26,6 +27,15 @@ def test_every_rule_runs_a_stage_script():
     rules = "".join(p.read_text() for p in (REPO / "workflow" / "rules").glob("*.smk"))
     for stage in STAGES:
         assert f'step_script("{stage}")' in rules
+
+
+def test_every_rule_declares_threads_memory_and_runtime():
+    for path in (REPO / "workflow" / "rules").glob("*.smk"):
+        for block in re.split(r"^rule ", path.read_text(), flags=re.M)[1:]:
+            name = block.split(":")[0]
+            assert re.search(r"^    threads: ", block, re.M), name
+            assert re.search(r"^        mem_mb=\d+,$", block, re.M), name
+            assert re.search(r"^        runtime=\d+,$", block, re.M), name
 
 
 def test_readme_opens_with_the_demo_and_the_ci_test_command():

@@ -332,6 +332,36 @@ def test_a_model_is_tested_on_celebdf_by_its_list(run, tmp_path):
                       "results/frames/celebdf/none/Celeb-synthesis/shard0.h5"}
 
 
+def planned_gpus(workdir: Path, config: Path, gpus: str) -> dict[str, set[str]]:
+    """rule -> the `gpu` resource values of its planned jobs, with CUDA_VISIBLE_DEVICES."""
+    result = subprocess.run([*SNAKEMAKE, "-n", "-F", "--configfile", str(config), "--resources",
+                             "gpu=4"], cwd=workdir, capture_output=True, text=True,
+                            env={**os.environ, "CUDA_VISIBLE_DEVICES": gpus})
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs = re.findall(r"^(?:local)?rule (\w+):.*?^\s*resources: (.*?)$", result.stdout,
+                      re.M | re.S)
+    planned: dict[str, set[str]] = {}
+    for rule, resources in jobs:
+        planned.setdefault(rule, set()).update(re.findall(r"gpu=(\d+)", resources))
+    return {rule: values for rule, values in planned.items() if values}
+
+
+def test_jobs_ask_for_gpus_where_there_are_some_or_cuda_is_asked_for(run, tmp_path):
+    assert planned_gpus(run["workdir"], run["config"], "") == {
+        rule: {"0"} for rule in ("crop_faces", "estimate_depth", "train", "evaluate")}
+    seen = planned_gpus(run["workdir"], run["config"], "0,1")  # auto, where there are GPUs
+    assert seen["train"] == seen["evaluate"] == {"1"}
+    assert seen["crop_faces"] == seen["estimate_depth"] == {"0"}  # dlib; depth on the CPU
+    cuda = write_config(tmp_path / "cuda.yaml", merged(TINY, {
+        "train": {"device": "cuda", "processes": 2}, "evaluate": {"device": "cpu"},
+        "faces": {"backend": "face_alignment", "face_alignment": {"device": "cuda"}},
+        "depth": {"depth_anything": {"device": "cuda"}}}))
+    asked = planned_gpus(run["workdir"], cuda, "")  # a submitting node without a GPU
+    assert asked["train"] == {"2"} and asked["evaluate"] == {"0"}
+    assert asked["crop_faces"] == {"1"}
+    assert asked["estimate_depth"] == {"0", "1"}  # depth_anything asks; landmark_mesh does not
+
+
 def test_unchanged_config_schedules_nothing(run):
     result = snakemake(run["workdir"], "-n", "--configfile", str(run["config"]))
     assert "Nothing to be done" in result.stdout + result.stderr

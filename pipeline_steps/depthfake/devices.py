@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+
 import torch
+
+log = logging.getLogger(__name__)
 
 
 def resolve_device(device: str, setting: str) -> torch.device:
-    """`auto`: CUDA when available, else the CPU; `cuda` without a GPU is an error naming
-    the `setting` that asked for it."""
+    """`auto`: CUDA when available, else the CPU. `cuda` in a job given no GPU (none that
+    torch sees) runs on the CPU, with one warning naming the `setting` that asked for it."""
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError(f"{setting} 'cuda' was asked for, but torch sees no GPU; "
-                           f"set {setting} to auto or cpu")
+        log.warning("%s is cuda, but this job was given no GPU (torch sees none): running on "
+                    "the CPU, much slower; give the job a GPU or set %s to cpu", setting, setting)
+        device = "cpu"
     return torch.device(device)
 
 

@@ -12,6 +12,7 @@ sys.path.insert(0, str(STEPS))
 from depthfake.backbones import unknown_backbones, unsplittable_backbones
 from depthfake.catalogue import SPLIT_FAMILIES, reads_depth, splits_backbone
 from depthfake.dataset_check import dataset_problems, shard_listing
+from depthfake.gpu_resources import gpu_request
 from depthfake.datasets.celebdf import TEST_LIST as CELEBDF_TEST_LIST
 from depthfake.provenance import CONFIG_HASH_VARIABLE, config_hash
 from depthfake.settings import (
@@ -309,6 +310,21 @@ def train_launcher():
 
 def evaluate_options():
     return options(CONFIG.evaluate, EvaluateSettings)
+
+
+# -- resources -----------------------------------------------------------------------------------
+def face_gpus():
+    """A GPU for cropping with face_alignment on cuda (or auto, on a machine with one)."""
+    if CONFIG.faces.backend != "face_alignment":
+        return 0
+    return gpu_request(CONFIG.faces.face_alignment.device)
+
+
+def depth_gpus(wildcards):
+    """A GPU for the neural depth backend on cuda (or auto, on a machine with one)."""
+    if wildcards.depth != "depth_anything":
+        return 0
+    return gpu_request(CONFIG.depth.depth_anything.device)
 
 
 # -- outputs -------------------------------------------------------------------------------------

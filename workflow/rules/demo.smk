@@ -12,6 +12,9 @@ rule demo_dataset:
     benchmark:
         "results/benchmarks/demo_dataset/{demo_root}.tsv"
     threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=30,
     conda:
         "../../envs/torch.yaml"
     shell:

@@ -12,6 +12,10 @@ rule estimate_depth:
     benchmark:
         "results/benchmarks/estimate_depth/{dataset}/{depth}/{compression}/{kind}/shard{shard}.tsv"
     threads: CONFIG.depth.threads
+    resources:
+        mem_mb=8000,
+        runtime=120,
+        gpu=depth_gpus,
     conda:
         "../../envs/torch.yaml"
     shell:
@@ -29,6 +33,10 @@ rule depth_figure:
         backends=CONFIG.depth.backends,
     log:
         "logs/depth_figure/depth_figure.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     conda:
         "../../envs/report.yaml"
     shell:

@@ -13,7 +13,11 @@ rule evaluate:
         "logs/evaluate/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}/{test_dataset}.log",
     benchmark:
         "results/benchmarks/evaluate/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}/{test_dataset}.tsv"
+    threads: 1
     resources:
+        mem_mb=8000,
+        runtime=240,
+        gpu=gpu_request(CONFIG.evaluate.device),
         loader_workers=CONFIG.evaluate.workers,
     conda:
         "../../envs/torch.yaml"

@@ -14,6 +14,11 @@ rule crop_faces:
         "logs/crop_faces/{dataset}/{compression}/{kind}/shard{shard}.log",
     benchmark:
         "results/benchmarks/crop_faces/{dataset}/{compression}/{kind}/shard{shard}.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=120,
+        gpu=face_gpus(),
     conda:
         "../../envs/torch.yaml"
     shell:
@@ -32,6 +37,10 @@ rule face_report:
         "logs/face_report/face_report.log",
     params:
         step=step_script("face_report"),
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     conda:
         "../../envs/report.yaml"
     shell:

@@ -14,6 +14,10 @@ rule extract_frames:
         "logs/extract_frames/{dataset}/{compression}/{kind}/shard{shard}.log",
     benchmark:
         "results/benchmarks/extract_frames/{dataset}/{compression}/{kind}/shard{shard}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
     conda:
         "../../envs/video.yaml"
     shell:

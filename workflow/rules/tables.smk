@@ -15,6 +15,10 @@ rule tables:
         forgeries=TRAIN.forgeries,
     log:
         "logs/tables/{dataset}.log",
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
     conda:
         "../../envs/report.yaml"
     shell:
@@ -32,6 +36,10 @@ rule collect_skips:
         step=step_script("collect_skips"),
     log:
         "logs/collect_skips/collect_skips.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         "../../envs/report.yaml"
     shell:

@@ -16,6 +16,9 @@ rule train:
         "results/benchmarks/train/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}.tsv"
     threads: TRAIN.threads
     resources:
+        mem_mb=16000,
+        runtime=1440,
+        gpu=gpu_request(TRAIN.device, TRAIN.processes),
         loader_workers=TRAIN.workers,
     conda:
         "../../envs/torch.yaml"
