@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import cv2
+from frames_throughput import decode_rate
 from records import benchmark_device, benchmark_parser, write_record
 
 from depthfake.datasets import list_videos
@@ -46,17 +47,6 @@ def face_settings(spec: str, crop_size: int, device: str) -> FaceSettings:
         options = {"device": device}
     return FaceSettings.model_validate({"backend": backend, "crop_size": crop_size,
                                         backend: options})
-
-
-def decode_seconds(paths: list[str]) -> tuple[int, float]:
-    """Frames in the files and the seconds to decode all of them (no conversion)."""
-    start, count = time.perf_counter(), 0
-    for path in paths:
-        capture = cv2.VideoCapture(path)
-        while capture.grab():
-            count += 1
-        capture.release()
-    return count, time.perf_counter() - start
 
 
 def timed(function, *args) -> tuple[float, object]:
@@ -89,8 +79,10 @@ def main() -> None:
             width, height = map(int, size.split("x"))
             out = Path(folder) / size
             source = write_face_tree(out / "tree", args.videos, args.frames, height, width)
-            paths = [v.path for v in list_videos(source, "real", COMPRESSION)]
-            total, decode = decode_seconds(paths)
+            written = [Path(v.path) for v in list_videos(source, "real", COMPRESSION)]
+            # (an odd --videos names a pair partner that is not written)
+            decoded = [decode_rate(path) for path in written if path.is_file()]
+            decode = sum(count / rate for count, rate in decoded)  # seconds, every file
             frame_files = (out / "frames.h5", out / "frames.parquet", out / "skips.csv")
             extract, _ = timed(extract_frames, "bench", source, frames, "real", COMPRESSION, 0, 1,
                             *frame_files)

@@ -26,6 +26,8 @@ from depthfake.steps import add_index_outputs, setup_logging, step_parser
 
 log = logging.getLogger(__name__)
 STAGE = "crop_faces"
+
+
 def too_few_faces(found: int, frames: int, min_share: float) -> str | None:
     """Why a video with faces in `found` of its `frames` is skipped (None: it is kept)."""
     if found == 0:

@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 def face_report(indices: list[Path], out_md: Path, out_videos: Path) -> pd.DataFrame:
     """Write the report (Markdown) and the per-video face rates (CSV); returns the summary."""
     index = pd.concat([read_parquet(p) for p in indices], ignore_index=True)
-    summary = slice_summary(index)
-    write_csv(out_videos, video_face_rates(index))
+    rates = video_face_rates(index)
+    summary = slice_summary(index, rates)
+    write_csv(out_videos, rates)
     warnings = low_rate_warnings(summary)
     write_text(out_md, "\n\n".join([
         "# Faces found", plain_markdown(summary),

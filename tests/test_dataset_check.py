@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from depthfake.dataset_check import dataset_problems, shard_listing
-from depthfake.datasets import list_videos
+from depthfake.datasets import list_videos, shard
 from depthfake.settings import DatasetSettings
 from depthfake.skips import skip_summary
 
@@ -84,15 +84,20 @@ def test_a_split_without_a_video_of_one_class_is_a_problem_even_when_skipping(ff
     assert problems(skipping, splits={"train", "val"}) == []  # not tested on: no problem
 
 
+def listing(source: DatasetSettings, index: int, count: int) -> str:
+    """The digest the workflow gives the real raw videos of shard `index` of `count`."""
+    return shard_listing(shard(list_videos(source, "real", "raw"), index, count))
+
+
 def test_a_shard_listing_changes_when_a_video_comes_back(ffpp):
-    before = shard_listing(ffpp, "real", "raw", 0, 2)
-    assert shard_listing(ffpp, "real", "raw", 0, 2) == before
+    before = listing(ffpp, 0, 2)
+    assert listing(ffpp, 0, 2) == before
     video = Path(list_videos(ffpp, "real", "raw")[0].path)
     video.unlink()
-    missing = shard_listing(ffpp, "real", "raw", 0, 2)
-    assert missing != before and shard_listing(ffpp, "real", "raw", 1, 2) != missing
+    missing = listing(ffpp, 0, 2)
+    assert missing != before and listing(ffpp, 1, 2) != missing
     video.write_bytes(b"restored")
-    assert shard_listing(ffpp, "real", "raw", 0, 2) not in (before, missing)
+    assert listing(ffpp, 0, 2) not in (before, missing)
 
 
 def test_the_skip_summary_counts_per_data_set_and_stage():
@@ -105,8 +110,8 @@ def test_the_skip_summary_counts_per_data_set_and_stage():
 
 
 def test_a_shard_listing_changes_when_a_video_changes_split(ffpp):
-    before = shard_listing(ffpp, "real", "raw", 0, 1)
+    before = listing(ffpp, 0, 1)
     pairs = {**PAIRS, "train": PAIRS["train"][:1], "val": [*PAIRS["val"], PAIRS["train"][1]]}
     for split, part in pairs.items():
         (Path(ffpp.splits_dir) / f"{split}.json").write_text(json.dumps(part))
-    assert shard_listing(ffpp, "real", "raw", 0, 1) != before
+    assert listing(ffpp, 0, 1) != before

@@ -131,9 +131,9 @@ def test_swapped_face_looks_like_its_source(demo):
     target's."""
     import dlib
 
-    from depthfake.faces.dlib_backend import default_predictor_path
+    from depthfake.faces.dlib_backend import PREDICTOR_FILE, packaged_model_path
 
-    models = default_predictor_path().parent
+    models = packaged_model_path(PREDICTOR_FILE).parent
     net = dlib.face_recognition_model_v1(str(models / "dlib_face_recognition_resnet_model_v1.dat"))
     shapes = dlib.shape_predictor(str(models / "shape_predictor_68_face_landmarks.dat"))
     find = dlib.get_frontal_face_detector()

@@ -8,7 +8,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from depthfake.datasets import EXCLUDED, Video, list_videos, shard
+from depthfake.datasets import EXCLUDED, Video, list_videos
 from depthfake.settings import DatasetSettings
 
 # Videos named per problem before "...".
@@ -63,14 +63,13 @@ def dataset_problems(name: str, source: DatasetSettings, slices: list[tuple[str,
     return list(dict.fromkeys(problems))  # a bad split file or list is named once
 
 
-def shard_listing(source: DatasetSettings, kind: str, compression: str, index: int,
-                  count: int) -> str:
-    """A digest of one shard's videos as found on disk (path, split, size, modification time;
+def shard_listing(videos: list[Video]) -> str:
+    """A digest of a shard's videos as found on disk (path, split, size, modification time;
     or absent): a video restored, replaced or removed changes it, and so does a video moved to
     another split (DFD, Celeb-DF and manifests split people by what else is there), so the
     shard reruns."""
     digest = hashlib.sha256()
-    for video in shard(list_videos(source, kind, compression), index, count):
+    for video in videos:
         try:
             stat = os.stat(video.path)
             found = f"{stat.st_size} {stat.st_mtime_ns}"

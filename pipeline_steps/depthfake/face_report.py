@@ -21,11 +21,12 @@ def video_face_rates(index: pd.DataFrame) -> pd.DataFrame:
     return rates.assign(face_rate=rates["with_face"] / rates["frames"]).reset_index()
 
 
-def slice_summary(index: pd.DataFrame) -> pd.DataFrame:
-    """Per (data set, compression, kind): videos, the face rate over frames, videos with no
-    face or under LOW_RATE, videos kept, and face sides (frame pixels and share of the frame's
-    shorter side) at the 5th, 50th and 95th percentiles."""
-    videos = video_face_rates(index).groupby(SLICE)
+def slice_summary(index: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
+    """Per (data set, compression, kind), from the frame index and its `video_face_rates`:
+    videos, the face rate over frames, videos with no face or under LOW_RATE, videos kept, and
+    face sides (frame pixels and share of the frame's shorter side) at the 5th, 50th and 95th
+    percentiles."""
+    videos = rates.groupby(SLICE)
     faces = index[index["detected"]].assign(
         relative=lambda t: t["face_side"] / t["frame_side"]).groupby(SLICE)
     summary = pd.DataFrame({

@@ -1,5 +1,6 @@
 # Helpers shared by the rules: the validated config, the grid, the inputs of each job, and
 # the command-line options of the steps, derived from the settings models in depthfake.settings.
+import functools
 import os
 import re
 import sys
@@ -12,6 +13,7 @@ sys.path.insert(0, str(STEPS))
 from depthfake.backbones import unknown_backbones, unsplittable_backbones
 from depthfake.catalogue import SPLIT_FAMILIES, reads_depth, splits_backbone
 from depthfake.dataset_check import dataset_problems, shard_listing
+from depthfake.datasets import list_videos, shard
 from depthfake.gpu_resources import gpu_request
 from depthfake.datasets.celebdf import TEST_LIST as CELEBDF_TEST_LIST
 from depthfake.provenance import CONFIG_HASH_VARIABLE, config_hash
@@ -239,21 +241,22 @@ def shard_options(wildcards, input):
     return options + (f" --depth {input.depth}" if "depth" in input.keys() else "")
 
 
+def per_shard(pattern):
+    """`pattern` (an output of the extraction or cropping rule) for every shard the grid
+    reads."""
+    return [pattern.format(dataset=name, compression=level, kind=kind, shard=number)
+            for name, level, kind in read_slices() for number in shards(name)]
+
+
 def skip_records():
     """Every per-job skip record of the extraction and cropping stages."""
-    return [
-        f"results/skips/{stage}/{name}/{level}/{kind}/shard{shard}.csv"
-        for stage in ("extract_frames", "crop_faces")
-        for name, level, kind in read_slices()
-        for shard in shards(name)
-    ]
+    return [*per_shard(rules.extract_frames.output.skips),
+            *per_shard(rules.crop_faces.output.skips)]
 
 
 def face_indices():
     """The frame index of every cropping job."""
-    return [rules.crop_faces.output.index.format(dataset=name, compression=level, kind=kind,
-                                                 shard=shard)
-            for name, level, kind in read_slices() for shard in shards(name)]
+    return per_shard(rules.crop_faces.output.index)
 
 
 # -- settings as command-line options --------------------------------------------------------
@@ -263,14 +266,21 @@ def options(section, model, ignored=()):
     return to_cli(section.model_dump(include=set(model.model_fields) - set(ignored)))
 
 
+@functools.cache
+def listed_videos(name, kind, compression):
+    """A data set's videos of one kind and compression, listed once per Snakemake run (a
+    manifest or a Celeb-DF folder is read once, not once per shard)."""
+    return list_videos(dataset(name), kind, compression)
+
+
 def video_listing(wildcards):
     """The shard's videos as found on disk (a digest): restoring or replacing one reruns the
     shard. A built demo is tracked by its manifest instead."""
     source = dataset(wildcards.dataset)
     if source.build_demo is not None:
         return "built"
-    return shard_listing(source, wildcards.kind, wildcards.compression, int(wildcards.shard),
-                         source.shards_per_kind)
+    videos = listed_videos(wildcards.dataset, wildcards.kind, wildcards.compression)
+    return shard_listing(shard(videos, int(wildcards.shard), source.shards_per_kind))
 
 
 def extract_options(wildcards):

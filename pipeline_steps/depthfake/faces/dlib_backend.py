@@ -23,11 +23,6 @@ def packaged_model_path(file_name: str) -> Path | None:
     return Path(spec.submodule_search_locations[0]) / "models" / file_name
 
 
-def default_predictor_path() -> Path | None:
-    """The 68-point model shipped in `face-recognition-models`."""
-    return packaged_model_path(PREDICTOR_FILE)
-
-
 def resolve_model_path(path: str | os.PathLike | None, file_name: str, setting: str) -> Path:
     """The dlib model file to load (`path`, or null: the packaged `file_name`), or one clear
     error saying how to supply it through the config key `setting`."""
