@@ -28,3 +28,12 @@ def face_detector():
     from depthfake.faces import create_face_detector
 
     return create_face_detector("dlib", upsample=0, landmark_model=None)
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> dict:
+    """The tiny workflow, finished locally (tests/tiny_workflow.py); shared by the workflow and
+    Slurm tests."""
+    from tiny_workflow import finished_tiny_run
+
+    return finished_tiny_run(tmp_path_factory.mktemp("workflow"))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import platform
 import re
 import subprocess
 import sys
 
 import pytest
+import yaml
 
 from conftest import REPO
 
@@ -38,6 +40,13 @@ def test_every_rule_declares_threads_memory_and_runtime():
             assert re.search(r"^        runtime=\d+,$", block, re.M), name
 
 
+def test_the_slurm_profiles_name_every_rule_and_no_other():
+    rules = {name for path in (REPO / "workflow" / "rules").glob("*.smk")
+             for name in re.findall(r"^rule (\w+):", path.read_text(), re.M)}
+    for profile in (REPO / "profiles/slurm/config.yaml", REPO / "tests/slurm_ci.yaml"):
+        assert set(yaml.safe_load(profile.read_text())["set-resources"]) == rules, profile
+
+
 def test_readme_opens_with_the_demo_and_the_ci_test_command():
     readme = (REPO / "README.md").read_text()
     blocks = [block.splitlines()[1:] for block in readme.split("```")[1::2]]  # drop "bash"
@@ -54,3 +63,15 @@ def test_the_thread_cap_applies_to_loaded_libraries_and_loads_none():
                             env=dict(os.environ, PYTHONPATH=str(REPO / "pipeline_steps")))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "2"
+
+
+@pytest.mark.parametrize("job,named", [("4711", "Slurm job 4711"), (None, "outside Slurm")])
+def test_every_step_log_names_its_host_and_slurm_job(tmp_path, job, named):
+    code = ("import sys; from depthfake.steps import setup_logging; "
+            "setup_logging(sys.argv[1])")
+    env = {key: value for key, value in os.environ.items() if key != "SLURM_JOB_ID"}
+    env.update({"SLURM_JOB_ID": job} if job else {})
+    log = tmp_path / "step.log"
+    subprocess.run([sys.executable, "-c", code, str(log)], check=True, env=env,
+                   cwd=REPO / "pipeline_steps")
+    assert re.search(rf" on {re.escape(platform.node())}, {named}$", log.read_text(), re.M)

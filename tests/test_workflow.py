@@ -2,44 +2,27 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
 import h5py
-import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
 from depthfake.datasets import list_videos
-from depthfake.depth.random_model import save_random_depth_anything
 from depthfake.files import parquet_provenance, read_csv, read_json
 from depthfake.settings import NO_COMPRESSION, DatasetSettings
-from depthfake.video import write_h264
 
 from conftest import REPO
+from tiny_workflow import BACKBONE, SNAKEMAKE, TINY, merged, snakemake, write_config
 
 pytestmark = pytest.mark.workflow
-BACKBONE = yaml.safe_load((REPO / "config.yaml").read_text())["train"]["backbones"][0]
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
-TINY = {
-    "datasets": {"demo": {"root": "data", "splits_dir": "data/splits", "compressions": ["raw"],
-                          "build_demo": {"reals_per_person": 2, "frames_per_clip": 8}}},
-    "frames": {"per_video": 3},
-    "faces": {"crop_size": 48},
-    "depth": {"backends": ["landmark_mesh", "depth_anything"],
-              "depth_anything": {"model": "tiny-depth", "input_size": 28, "batch_size": 8,
-                                 "device": "cpu"}},
-    "train": {"forgeries": ["FaceSwap", "ALL"], "epochs": 1, "batch_size": 4,
-              "effective_batch": None},
-}
 # Per training cell: rgb, and mdn on each of the two depth backends.
 RUNS = 3
 # One new value per config key, for the key-to-rules test (README: "which key reruns what").
@@ -122,24 +105,10 @@ CHANGES = {
 ONE_CHOICE = {"datasets.demo.layout", "train.dataset", "evaluate.depth_mode"}
 
 
-def merged(base: dict, update: dict) -> dict:
-    out = dict(base)
-    for key, value in update.items():
-        nested = isinstance(value, dict) and isinstance(base.get(key), dict)
-        out[key] = merged(base[key], value) if nested else value
-    return out
-
-
 def with_key(update: dict, key: str, value: object) -> dict:
     for part in reversed(key.split(".")):
         value = {part: value}
     return merged(update, value)
-
-
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    return subprocess.run([*SNAKEMAKE, "-d", str(workdir), *args], capture_output=True,
-                          text=True, env=env)
 
 
 def planned_jobs(workdir: Path, configfile: Path) -> dict[str, int]:
@@ -150,12 +119,6 @@ def planned_jobs(workdir: Path, configfile: Path) -> dict[str, int]:
         return {}
     stats = result.stdout.split("Job stats:")[1].split("total")[0]
     return {rule: int(n) for rule, n in re.findall(r"^(\w+)\s+(\d+)$", stats, re.MULTILINE)}
-
-
-def write_config(path: Path, update: dict) -> Path:
-    base = yaml.safe_load((REPO / "config.yaml").read_text())
-    path.write_text(yaml.safe_dump(merged(base, update)))
-    return path
 
 
 def leaf_keys(values: dict, prefix: str = "") -> set[str]:
@@ -180,29 +143,9 @@ def readme_rerun_table() -> dict[str, set[str]]:
     return rows
 
 
-def faceless_video(path: Path) -> None:
-    ramp = np.linspace(0, 255, 128, dtype=np.uint8)
-    write_h264(path, [np.dstack([np.roll(np.tile(ramp, (96, 1)), 4 * i, axis=1)] * 3)
-                      for i in range(8)], fps=25, crf=0)
-
-
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> dict:
-    """A finished run on a tiny demo where one train real is truncated and one train fake
-    shows no face."""
-    workdir = tmp_path_factory.mktemp("workflow")
-    save_random_depth_anything(workdir / TINY["depth"]["depth_anything"]["model"], "tiny")
-    config = write_config(workdir / "config.yaml", TINY)
-    built = snakemake(workdir, "data/manifest.csv", "--cores", "2", "--configfile", str(config))
-    assert built.returncode == 0, built.stderr[-3000:]
-    target, source = json.loads((workdir / "data" / "splits" / "train.json").read_text())[0]
-    truncated = workdir / "data/original_sequences/youtube/raw/videos" / f"{target}.mp4"
-    truncated.write_bytes(truncated.read_bytes()[: truncated.stat().st_size // 3])
-    faceless = f"{target}_{source}"
-    faceless_video(workdir / "data/manipulated_sequences/FaceSwap/raw/videos" / f"{faceless}.mp4")
-    result = snakemake(workdir, "--cores", "2", "--configfile", str(config))
-    assert result.returncode == 0, result.stderr[-3000:]
-    return dict(workdir=workdir, config=config, truncated=target, faceless=faceless)
+def run(tiny_run) -> dict:
+    return tiny_run
 
 
 def test_tables_have_a_number_in_every_cell(run):
@@ -420,3 +363,31 @@ def test_the_whole_model_zoo_is_planned(run, tmp_path):
             in weights)
     predictions = set(re.findall(r"--out (results/predictions/\S+)", dry.stdout))
     assert len(predictions) == len(weights)
+
+
+def test_ffpp_at_three_compressions_is_hundreds_of_cluster_jobs(run, tmp_path):
+    forgeries = ["Deepfakes", "Face2Face", "FaceSwap", "NeuralTextures", "FaceShifter"]
+    ffpp = {"root": "ffpp", "splits_dir": None, "forgeries": forgeries,
+            "compressions": ["raw", "c23", "c40"], "shards_per_kind": 8, "build_demo": None}
+    here = DatasetSettings(**{**ffpp, "root": str(run["workdir"] / "ffpp")})
+    for compression in ffpp["compressions"]:  # empty files: enough for a plan
+        for kind in ("real", *forgeries):
+            for video in list_videos(here, kind, compression):
+                Path(video.path).parent.mkdir(parents=True, exist_ok=True)
+                Path(video.path).touch()
+    config = write_config(tmp_path / "ffpp.yaml", merged(TINY, {
+        "datasets": {"ffpp": ffpp}, "depth": {"backends": ["landmark_mesh"]},
+        "train": {"dataset": "ffpp", "forgeries": [*forgeries[:4], "ALL"]}}))
+    planned = planned_jobs(run["workdir"], config)
+    shards = 6 * 3 * 8  # kinds x compressions x shards per kind
+    cells = 5 * 3 * 2  # forgeries x compressions x (rgb, mdn)
+    assert planned == {"extract_frames": shards, "crop_faces": shards, "estimate_depth": shards,
+                       "face_report": 1, "train": cells, "evaluate": cells, "tables": 1,
+                       "depth_figure": 1, "collect_skips": 1, "all": 1}
+    # profiles/slurm runs each shard's extraction and cropping in one cluster job
+    slurm = yaml.safe_load((REPO / "profiles/slurm/config.yaml").read_text())
+    groups = slurm["groups"]
+    assert groups["extract_frames"] == groups["crop_faces"]
+    assert slurm["group-components"][groups["crop_faces"]] == 1
+    cluster_jobs = sum(planned.values()) - planned["all"] - planned["crop_faces"]
+    assert 300 < cluster_jobs < 400

@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import logging
 import os
+import platform
 import signal
 import sys
 from collections.abc import Iterator
@@ -33,9 +34,16 @@ def setup_logging(log_file: str | os.PathLike | None = None) -> None:
         sys.__excepthook__(exc_type, exc, tb)
 
     sys.excepthook = log_uncaught
+    log.info("%s on %s, %s", Path(sys.argv[0]).name, platform.node(), cluster_job())
     # SIGTERM (Snakemake or Slurm stopping the job) unwinds like an error, so the temporary
     # files of unfinished outputs are removed.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
+def cluster_job() -> str:
+    """The Slurm job this process runs in ("Slurm job <id>"), or "outside Slurm"."""
+    job = os.environ.get("SLURM_JOB_ID")
+    return f"Slurm job {job}" if job else "outside Slurm"
 
 
 @contextlib.contextmanager
