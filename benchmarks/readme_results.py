@@ -26,6 +26,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from depthfake.attacks import CLEAN
+from depthfake.files import read_parquet
+from depthfake.metrics import cell_metrics
+from depthfake.settings import ZERO_DEPTH
+
 from stage_times import stage_times
 
 DEMO_MARKERS = ("<!-- demo-results:begin -->", "<!-- demo-results:end -->")
@@ -36,6 +41,7 @@ FRAMES_MARKERS = ("<!-- frames-throughput:begin -->", "<!-- frames-throughput:en
 FACES_MARKERS = ("<!-- faces-throughput:begin -->", "<!-- faces-throughput:end -->")
 FACE_RATES_MARKERS = ("<!-- face-rates:begin -->", "<!-- face-rates:end -->")
 SEEDS_MARKERS = ("<!-- demo-seeds:begin -->", "<!-- demo-seeds:end -->")
+EVALUATE_MARKERS = ("<!-- evaluate-throughput:begin -->", "<!-- evaluate-throughput:end -->")
 BUDGET = 48_000
 
 
@@ -50,11 +56,15 @@ def machine() -> str:
     return f"{cpu_model()}, {os.cpu_count()} cores, {platform.system()}"
 
 
-def table_body(path: Path) -> str:
-    """The first Markdown table and its note, without the title, the sections after it
-    (detection.md's accuracy per kind) and the provenance footer."""
-    text = path.read_text().split("\n---\n")[0].split("\n## ")[0]
-    return text.split("\n", 2)[2].strip()
+def table_section(path: Path, title: str) -> str:
+    """The Markdown table under the section `## <title>` of a table file."""
+    text = path.read_text().split("\n---\n")[0]
+    return text.split(f"\n## {title}\n")[1].split("\n## ")[0].strip()
+
+
+def table_notes(path: Path) -> str:
+    """A table file's notes: the paragraph under its title."""
+    return path.read_text().split("\n\n")[1].strip()
 
 
 def provenance(path: Path) -> str:
@@ -90,9 +100,22 @@ def results_section(results: Path, dataset: str, wall: float, speed: float) -> s
         f"The demo models ({demo_settings(results, dataset)}) gave "
         f"`results/tables/{dataset}/detection.md` (which then gives the ALL cells' accuracy "
         "per kind):", "",
-        table_body(detection), "",
+        table_section(detection, "Clean test set"), "",
+        table_notes(detection), "",
+        *robustness_excerpt(results, dataset, "CMB (the paper's parameters)"),
         f"Provenance of these numbers: {provenance(detection)}.",
     ])
+
+
+def robustness_excerpt(results: Path, dataset: str, section: str) -> list[str]:
+    """One section of every depth mode's robustness table, with its mode's caption."""
+    lines = []
+    for path in sorted((results / "tables" / dataset).glob("robustness_*.md")):
+        mode = path.stem.removeprefix("robustness_")
+        lines += [f"`results/tables/{dataset}/{path.name}`, {section} (depth mode `{mode}`; "
+                  f"{table_notes(path).split('. ')[0].split(': ', 1)[1]}):", "",
+                  table_section(path, section), ""]
+    return lines
 
 
 def depth_section(records: list[dict]) -> str:
@@ -121,6 +144,18 @@ def runs_section(records: list[dict], columns: list[str], row: Callable[[dict], 
         parts += [f"{caption(r)}; {r['machine']}, {r['threads']} threads; code "
                   f"{r['provenance']['code']}:", "", *lines, ""]
     return "\n".join(parts).strip()
+
+
+def evaluate_section(records: list[dict]) -> str:
+    """The evaluation stage per depth input beside the bare detector, one table per run."""
+    return runs_section(
+        records, ["model", "depth input", "bare model faces/s", "evaluation faces/s",
+                  "evaluation / bare", "landmarks lost"],
+        lambda x: [x["model"], x["depth_input"], f"{x['bare_faces_per_s']:,.1f}",
+                   f"{x['stage_faces_per_s']:,.1f}", f"{x['ratio']:.3f}x", x["depth_lost"]],
+        lambda r: f"`python benchmarks/evaluate_throughput.py --faces {r['faces']}`: "
+                  f"`{r['backbone']}`, {r['crop_size']} px crops, batch {r['batch_size']}, "
+                  f"under {r['attack']}; {r['device']}")
 
 
 def train_section(records: list[dict]) -> str:
@@ -208,11 +243,14 @@ def face_rates_section(records: list[dict]) -> str:
 def seeds_section(results: Path, dataset: str) -> str:
     """The demo's detection table over several seeds, and its lowest AUC of any seed."""
     detection = results / "tables" / dataset / "detection.md"
-    cells = pd.read_csv(results / "tables" / dataset / "detection.csv", comment="#")
+    predictions = pd.concat([read_parquet(p) for p in
+                             (results / "predictions" / dataset).rglob("*.parquet")])
+    cells = cell_metrics(predictions[(predictions["condition"] == CLEAN)
+                                     & (predictions["depth_input"] != ZERO_DEPTH)])
     worst = cells.loc[cells["frame_auc"].idxmin()]
     return "\n".join([
         f"Measured on {machine()}, no GPU ({demo_settings(results, dataset)}):", "",
-        table_body(detection), "",
+        table_section(detection, "Clean test set"), "", table_notes(detection), "",
         f"Lowest test AUC (frame level) of any cell at any of the {cells['seed'].nunique()} "
         f"seeds: {worst['frame_auc']:.3f} ({worst['model']}, {worst['compression']} "
         f"{worst['forgery']}, seed {worst['seed']}). {validation_summary(results, cells)}", "",
@@ -250,7 +288,8 @@ def main() -> None:
                                       (FRAMES_MARKERS, "frames_*.json", frames_section),
                                       (FACES_MARKERS, "faces_*.json", faces_section),
                                       (FACE_RATES_MARKERS, "face_rates_*.json",
-                                       face_rates_section)):
+                                       face_rates_section),
+                                      (EVALUATE_MARKERS, "evaluate_*.json", evaluate_section)):
         records = [json.loads(path.read_text())
                    for path in sorted((args.results / "throughput").glob(pattern))]
         if records:

@@ -1,12 +1,15 @@
-"""Stage 7: the detection and robustness tables, as Markdown and CSV.
+"""Stage 7: the detection and robustness tables, with 95 % intervals, as Markdown, CSV and
+LaTeX (booktabs).
 
-Detection: (model, backbone, depth backend) x (test data set, compression, forgery) on the
-clean test set; then, for the cells trained on ALL forgeries, the accuracy per kind (real and
-each forgery; nothing bold). Robustness: the same per attack. Both give frame-level accuracy
-(%) with each column's all-fake rate (the share of fake faces) in its header, frame-level AUC
-and video-level AUC (each video's mean fake probability), the mean ± standard deviation over
-seeds, the best of each column in bold. The CSVs keep every metric of depthfake.metrics for
-every seed. Every file names the code version and config it came from.
+Detection: every model on the clean test set (the RGB baseline; each depth-reading model on
+its estimated maps, and on zeros, the control); then, for the cells trained on ALL forgeries,
+the frame accuracy per kind. Robustness, one set of files per depth mode (modes are never
+mixed): every attack at the paper's parameters, then each severity sweep. Every cell gives
+its real and fake video counts, frame accuracy, frame AUC and video AUC (each video's mean fake
+probability) with 95 % bootstrap intervals over test videos, and its paired difference from
+the RGB baseline of its backbone, bold where that interval excludes zero. A cell whose test
+set holds one class is marked, never bold, and named on the console. The CSVs keep every
+number unrounded; every file names the code version and config it came from.
 """
 
 from __future__ import annotations
@@ -16,69 +19,148 @@ from pathlib import Path
 
 import pandas as pd
 
-from depthfake.attacks import ATTACKS
+from depthfake.attacks import CLEAN, SWEPT, parse_condition
+from depthfake.cell_stats import summarise
 from depthfake.files import read_parquet, write_csv, write_text
 from depthfake.metrics import KIND_ACCURACY, cell_metrics
 from depthfake.provenance import provenance_line
-from depthfake.report import FAKE_SHARE, SHOWN, over_seeds, to_markdown, wide_table
+from depthfake.report import (
+    latex_table,
+    long_table,
+    markdown_table,
+    over_seeds,
+    to_markdown,
+    wide_table,
+)
+from depthfake.settings import NO_DEPTH, ZERO_DEPTH
 from depthfake.steps import setup_logging, step_parser
 
+ESTIMATED = "estimated"
 DEPTH_MODE_CAPTION = {
+    "recompute": "depth under attack: `recompute` mode: re-estimated from the attacked crop "
+                 "(rounded to uint8) by the model's depth backend, landmarks re-fitted; faces "
+                 "whose landmarks were lost keep the fallback map (all background), counted "
+                 "under depth fallbacks",
     "perturb": "depth under attack: `perturb` mode (the paper's): the same operation, with "
                "the same random draws, applied to the stored depth map",
 }
-NOTE = ("accuracy at threshold 0.5; all-fake: the accuracy of always saying fake; video AUC "
-        "from each video's mean fake probability")
+NOTE = ("Accuracy at threshold 0.5; video AUC from each video's mean fake probability; "
+        "[95 % CI]: bootstrap over test videos (1,000 replicates, reals and fakes resampled "
+        "separately); Δ vs rgb: paired difference from the RGB baseline of the same "
+        "backbone on the same resampled videos, bold where its interval excludes zero; "
+        "depth input zeros: the model with its depth maps replaced by zeros")
 KIND_NOTE = ("real: real faces called real; a forgery: its faces called fake; accuracy at "
              "threshold 0.5")
 
 
-def markdown_section(title: str, metrics: pd.DataFrame, rows: list[tuple],
-                     columns: list[tuple], labels: dict[str, str] = SHOWN,
-                     note: str = NOTE, bold: bool = True) -> str:
-    """A titled table of the metrics in labels (name -> header) over seeds, and its note."""
-    summary = over_seeds(metrics)
-    seeds = sorted(summary["seeds"].unique())
-    table = to_markdown(wide_table(summary, rows, columns, [*labels, FAKE_SHARE]), columns,
-                        labels, bold)
-    note = (f"At least {int(summary['faces'].min())} test faces per cell; {note}; "
-            f"{'/'.join(map(str, seeds))} seed(s) per cell"
-            + (", mean ± standard deviation." if max(seeds) > 1 else "."))
-    return f"{title}\n\n{table}\n\n{note}\n"
+def ordered(summary: pd.DataFrame, rows: list[tuple], columns: list[tuple],
+            conditions: list[str]) -> pd.DataFrame:
+    """Cells by column, condition, row, then depth input (none, estimated or a mode, zero)."""
+    inputs = [NO_DEPTH, ESTIMATED, *DEPTH_MODE_CAPTION, ZERO_DEPTH]
+    position = {
+        "column": {c: i for i, c in enumerate(columns)},
+        "condition": {c: i for i, c in enumerate(conditions)},
+        "row": {r: i for i, r in enumerate(rows)},
+        "depth_input": {d: i for i, d in enumerate(inputs)},
+    }
+    keys = pd.DataFrame({
+        "column": [position["column"][c] for c in zip(
+            summary["test_dataset"], summary["compression"], summary["forgery"], strict=True)],
+        "condition": summary["condition"].map(position["condition"]),
+        "row": [position["row"][r] for r in zip(
+            summary["model"], summary["backbone"], summary["depth"], strict=True)],
+        "depth_input": summary["depth_input"].map(position["depth_input"]),
+    }, index=summary.index)
+    return summary.loc[keys.sort_values(list(keys)).index].reset_index(drop=True)
 
 
-def kinds_section(metrics: pd.DataFrame, rows: list[tuple], columns: list[tuple]) -> str:
+def section(summary: pd.DataFrame, title: str, show_dataset: bool, level: bool = False,
+            fallbacks: bool = False) -> tuple[str, str]:
+    """A titled section: (Markdown, LaTeX)."""
+    header, cells = long_table(summary, show_dataset, level, fallbacks)
+    return (f"{title}\n\n{markdown_table(header, cells)}\n",
+            latex_table(header, cells, title.lstrip("# ")))
+
+
+def write_tables(out_dir: Path, name: str, summary: pd.DataFrame, title: str,
+                 sections: list[tuple[str, str]], notes: str) -> None:
+    """name.md, name.tex and name.csv: the sections, the notes, the provenance."""
+    footer = provenance_line()
+    markdown = "\n".join(md for md, _ in sections)
+    write_text(out_dir / f"{name}.md", f"{title}\n\n{notes}\n\n{markdown}\n---\n{footer}\n")
+    latex = "\n\n".join(tex for _, tex in sections if tex)
+    write_text(out_dir / f"{name}.tex", f"% {title.lstrip('# ')}\n% {notes}\n\n{latex}\n"
+                                         f"% {footer}\n")
+    write_csv(out_dir / f"{name}.csv", summary)
+
+
+def kinds_section(predictions: pd.DataFrame, rows: list[tuple], columns: list[tuple]) -> str:
     """Frame accuracy per kind of the cells trained on ALL forgeries ("" without any)."""
-    metrics = metrics[metrics["forgery"] == "ALL"]
+    metrics = cell_metrics(predictions[(predictions["forgery"] == "ALL")
+                                       & (predictions["depth_input"] != ZERO_DEPTH)])
     if metrics.empty:
         return ""
     kinds = [c for c in metrics if c.startswith(KIND_ACCURACY) and metrics[c].notna().any()]
-    return "\n" + markdown_section(
-        "## Accuracy per kind (trained on ALL forgeries; frame level)", metrics, rows,
-        [c for c in columns if c[2] == "ALL"],
-        {k: k.removeprefix(KIND_ACCURACY) for k in kinds}, KIND_NOTE, bold=False)
+    columns = [c for c in columns if c[2] == "ALL"]
+    summary = over_seeds(metrics)
+    table = to_markdown(wide_table(summary, rows, columns, kinds), columns,
+                        {k: k.removeprefix(KIND_ACCURACY) for k in kinds})
+    return (f"## Accuracy per kind (trained on ALL forgeries; frame level; no intervals)\n\n"
+            f"{table}\n\n{KIND_NOTE}.\n")
+
+
+def one_class_warnings(summary: pd.DataFrame) -> list[str]:
+    """One line per column and condition whose test set holds one class."""
+    cells = summary[summary["one_class"]].drop_duplicates(
+        ["test_dataset", "compression", "forgery", "condition"])
+    return [f"{c.test_dataset} {c.compression} {c.forgery} ({c.condition}): the test set has "
+            f"{c.real_videos} real and {c.fake_videos} fake videos, one class: no AUC, and no "
+            "difference is marked" for c in cells.itertuples()]
 
 
 def make_tables(predictions: pd.DataFrame, rows: list[tuple], columns: list[tuple],
-                out_dir: Path) -> pd.DataFrame:
-    """Write detection.{md,csv} and robustness.{md,csv}; returns every seed's cell metrics."""
-    metrics = cell_metrics(predictions)
-    trained_on = ", ".join(sorted(metrics["dataset"].unique()))
-    footer = f"\n---\n{provenance_line()}\n"
-    clean = metrics[metrics["condition"] == "clean"]
-    write_csv(out_dir / "detection.csv", clean)
-    write_text(out_dir / "detection.md", markdown_section(
-        f"# Detection (trained on {trained_on}; clean test set)", clean, rows, columns)
-        + kinds_section(clean, rows, columns) + footer)
-    attacked = metrics[metrics["condition"] != "clean"]
-    write_csv(out_dir / "robustness.csv", attacked)
-    sections = [f"# Robustness to black-box attacks (trained on {trained_on}; test set)\n"]
-    for attack in ATTACKS:
-        part = attacked[attacked["condition"] == attack]
-        captions = "; ".join(DEPTH_MODE_CAPTION[m] for m in sorted(part["depth_mode"].unique()))
-        sections.append(markdown_section(f"## {attack}\n\n{captions}.", part, rows, columns))
-    write_text(out_dir / "robustness.md", "\n".join(sections) + footer)
-    return metrics
+                depth_modes: list[str], out_dir: Path, seed: int = 0) -> pd.DataFrame:
+    """Write detection.* and robustness_<mode>.* (md, csv, tex); returns the cell summary."""
+    conditions = list(pd.unique(predictions["condition"]))
+    show_dataset = len({c[0] for c in columns}) > 1
+    trained_on = ", ".join(sorted(predictions["dataset"].unique()))
+    clean = predictions[(predictions["condition"] == CLEAN) & predictions["depth_input"].isin(
+        [NO_DEPTH, ZERO_DEPTH, depth_modes[0]])].replace({"depth_input": {
+            depth_modes[0]: ESTIMATED}})
+    detection = ordered(summarise(clean, seed), rows, columns, conditions)
+    title = f"# Detection (trained on {trained_on}; clean test set)"
+    kinds = kinds_section(clean, rows, columns)
+    write_tables(out_dir, "detection", detection, title,
+                 [section(detection, "## Clean test set", show_dataset), (kinds, "")],
+                 NOTE + ".")
+    summaries = [detection]
+    for mode in depth_modes:
+        attacked = predictions[(predictions["condition"] != CLEAN) & predictions[
+            "depth_input"].isin([NO_DEPTH, mode, ZERO_DEPTH])]
+        summary = ordered(summarise(attacked, seed), rows, columns, conditions)
+        summaries.append(summary)
+        write_tables(out_dir, f"robustness_{mode}", summary,
+                     f"# Robustness to black-box attacks, depth mode `{mode}` (trained on "
+                     f"{trained_on}; test set)", attack_sections(summary, mode, show_dataset),
+                     f"{DEPTH_MODE_CAPTION[mode]}. {NOTE}.")
+    for warning in sorted(set(itertools.chain(*map(one_class_warnings, summaries)))):
+        print(f"tables: warning: {warning}", flush=True)  # on the console: the log is a file
+    return pd.concat(summaries, ignore_index=True)
+
+
+def attack_sections(summary: pd.DataFrame, mode: str, show_dataset: bool
+                    ) -> list[tuple[str, str]]:
+    """One section per attack at the paper's parameters, then one per severity sweep."""
+    attacks = summary["condition"].map(lambda c: parse_condition(c)[0])
+    swept = summary["condition"].str.contains("@", regex=False)
+    fallbacks = mode == "recompute"
+    sections = [section(summary[(attacks == a) & ~swept], f"## {a} (the paper's parameters)",
+                        show_dataset, fallbacks=fallbacks)
+                for a in pd.unique(attacks[~swept])]
+    sections += [section(summary[(attacks == a) & swept], f"## {a} sweep (level: {SWEPT[a]})",
+                         show_dataset, level=True, fallbacks=fallbacks)
+                 for a in pd.unique(attacks[swept])]
+    return sections
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -91,6 +173,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--compressions", nargs="+", required=True,
                         help="column order: the training compressions")
     parser.add_argument("--forgeries", nargs="+", required=True, help="column order")
+    parser.add_argument("--depth-modes", nargs="+", required=True,
+                        help="one robustness table each; the first gives detection's maps")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
     parser.add_argument("--out-dir", type=Path, required=True)
     args = parser.parse_args(argv)
     setup_logging(args.log)
@@ -99,7 +184,8 @@ def main(argv: list[str] | None = None) -> None:
                       .drop_duplicates().to_numpy()))
     columns = [c for c in itertools.product(args.test_datasets, args.compressions,
                                             args.forgeries) if c in present]
-    make_tables(predictions, [tuple(r.split("/")) for r in args.rows], columns, args.out_dir)
+    make_tables(predictions, [tuple(r.split("/")) for r in args.rows], columns,
+                args.depth_modes, args.out_dir, args.seed)
 
 
 if __name__ == "__main__":

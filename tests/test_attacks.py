@@ -1,123 +1,247 @@
-"""Each black-box attack changes the crop as specified, identically for every model."""
+"""Each black-box attack changes the crop as specified, identically for every model; sweep
+levels fix the drawn parameter; recompute re-estimates depth from the attacked crop."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
+import pandas as pd
 import pytest
 
 from depthfake.attacks import (
     ATTACKS,
     AttackSettings,
-    attack_sample,
+    attack_images,
     blur,
+    conditions,
+    jpeg,
+    jpeg_round_trip,
     noise,
+    parse_condition,
     rescale,
     sample_rng,
+    to_uint8,
     translate,
+    translation_offset,
 )
+from depthfake.data import FaceBatches
+from depthfake.depth import recompute as recompute_module
+from depthfake.depth.recompute import REFIT_MIN_SIDE, DepthRecompute
+from depthfake.faces import Face, crop_face, largest_face
+from depthfake.h5store import write_h5
+from depthfake.settings import FaceSettings, SweepSettings
 
 P = AttackSettings()
+SIDE = 64
 
 
-@pytest.fixture
-def crop() -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(0)
-    rgb = cv2.GaussianBlur(rng.uniform(0.2, 0.8, (64, 64, 3)).astype(np.float32), (3, 3), 1)
-    depth = np.tile(np.linspace(0, 1, 64, dtype=np.float32), (64, 1))
-    return rgb, depth
+def grating(frequency: float, side: int = SIDE) -> np.ndarray:
+    """A vertical sinusoid of `frequency` cycles per pixel along x, around grey, RGB."""
+    x = np.arange(side, dtype=np.float32)
+    row = 0.5 + 0.25 * np.sin(2 * np.pi * frequency * x)
+    return np.repeat(np.tile(row, (side, 1))[..., None], 3, axis=2)
 
 
-def high_frequency_energy(image: np.ndarray) -> float:
-    return float(np.abs(cv2.Laplacian(image, cv2.CV_32F)).mean())
+def amplitude(image: np.ndarray, frequency: float) -> float:
+    """The amplitude of the x-sinusoid of `frequency` in the image's middle rows and columns
+    (away from the borders)."""
+    middle = image[16:-16, 16:-16, 0].mean(axis=0) - 0.5
+    x = np.arange(16, SIDE - 16)
+    basis = np.exp(-2j * np.pi * frequency * x)
+    return float(2 * abs((middle * basis).mean()))
 
 
-def test_blur_uses_a_sigma_in_the_paper_range(crop):
-    rgb, _ = crop
-    (out,) = blur([rgb], P, np.random.default_rng(3))
+@pytest.mark.parametrize("frequency", [0.125, 0.25])
+def test_blur_lowers_high_frequencies_as_its_sigma_predicts(frequency):
+    measured, predictions = [], []
+    for sigma in (1.0, 2.0, 4.0, 8.0):
+        (out,) = blur([grating(frequency)], P, np.random.default_rng(0), sigma)
+        kernel = cv2.getGaussianKernel(P.blur_kernel, sigma)[:, 0]
+        taps = np.arange(P.blur_kernel) - P.blur_kernel // 2
+        predicted = abs((kernel * np.exp(-2j * np.pi * frequency * taps)).sum())
+        measured.append(amplitude(out, frequency) / 0.25)
+        predictions.append(predicted)
+        assert measured[-1] == pytest.approx(predicted, abs=0.01)
+    # the truncated kernel's response need not fall with sigma at every frequency; the
+    # measured order follows the predicted one
+    assert np.argsort(measured).tolist() == np.argsort(predictions).tolist()
+    assert max(measured) < 0.9
+
+
+def test_blur_draws_a_sigma_in_the_paper_range():
+    image = np.random.default_rng(0).uniform(0, 1, (SIDE, SIDE, 3)).astype(np.float32)
+    (out,) = blur([image], P, np.random.default_rng(3))
     sigma = np.random.default_rng(3).uniform(4, 8)
-    assert 4 <= sigma <= 8
-    assert np.allclose(out, cv2.GaussianBlur(rgb, (5, 5), sigma, borderType=cv2.BORDER_REFLECT_101))
-    assert high_frequency_energy(out) < 0.5 * high_frequency_energy(rgb)
+    assert np.allclose(out, cv2.GaussianBlur(image, (5, 5), sigma,
+                                             borderType=cv2.BORDER_REFLECT_101))
 
 
-def test_noise_has_a_paper_sigma_on_the_pixel_scale():
+@pytest.mark.parametrize("sigma", [0.011, 0.05, 0.1])
+def test_noise_has_the_configured_standard_deviation(sigma):
     grey = np.full((128, 128, 3), 0.5, np.float32)  # far from the clip bounds
-    sigmas = set()
+    (out,) = noise([grey], P, np.random.default_rng(1), sigma)
+    assert float((out - grey).std()) == pytest.approx(sigma, rel=0.03)
+    rounded = to_uint8(out).astype(np.float32) / 255  # what a model sees: uint8 pixels
+    assert float((rounded - grey).std()) == pytest.approx(sigma, rel=0.05)
+
+
+def test_noise_draws_both_paper_sigmas_per_image():
+    grey = np.full((128, 128, 3), 0.5, np.float32)
+    seen = set()
     for seed in range(20):
         (out,) = noise([grey], P, np.random.default_rng(seed))
         measured = float((out - grey).std())
-        sigma = min((0.05, 0.07), key=lambda s: abs(s - measured))
-        assert measured == pytest.approx(sigma, rel=0.05)
-        sigmas.add(sigma)
-    assert sigmas == {0.05, 0.07}  # both values are drawn
-    (out,) = noise([np.ones((8, 8), np.float32)], P, np.random.default_rng(0))
-    assert out.max() <= 1.0  # clipped to the pixel range
+        seen.add(min((0.05, 0.07), key=lambda s: abs(s - measured)))
+    assert seen == {0.05, 0.07}
 
 
-def test_rescale_goes_down_to_64_224_of_the_side_and_back(crop):
-    rgb, _ = crop
-    (out,) = rescale([rgb], P, np.random.default_rng(0))
-    small = round(64 * 64 / 224)
-    assert small == 18 and out.shape == rgb.shape
-    expected = cv2.resize(cv2.resize(rgb, (18, 18), interpolation=cv2.INTER_AREA), (64, 64),
-                          interpolation=cv2.INTER_LINEAR)
-    assert np.allclose(out, expected)
-    assert high_frequency_energy(out) < 0.5 * high_frequency_energy(rgb)
+@pytest.mark.parametrize("factor", [0.5, 64 / 224])
+def test_rescale_keeps_the_size_and_removes_detail_above_its_band(factor):
+    above = min(0.45, 1.2 * factor / 2)  # above the small image's Nyquist frequency
+    below = factor / 8  # well inside the band
+    for frequency, kept in ((above, False), (below, True)):
+        (out,) = rescale([grating(frequency)], P, np.random.default_rng(0), factor)
+        assert out.shape == (SIDE, SIDE, 3)
+        ratio = amplitude(out, frequency) / 0.25
+        assert (ratio > 0.8) if kept else (ratio < 0.15), (frequency, ratio)
 
 
-def test_translate_shifts_by_at_most_a_tenth_and_fills_zeros():
-    image = np.zeros((100, 100), np.float32)
-    image[50, 50] = 1.0
-    for seed in range(10):
-        (out,) = translate([image], P, np.random.default_rng(seed))
-        dx, dy = np.random.default_rng(seed).uniform(-0.1, 0.1, 2) * 100
-        y, x = np.unravel_index(out.argmax(), out.shape)
-        assert abs(x - (50 + dx)) <= 1 and abs(y - (50 + dy)) <= 1
-        assert abs(dx) <= 10 and abs(dy) <= 10
-    ones = np.ones((100, 100), np.float32)
-    (shifted,) = translate([ones], P, np.random.default_rng(1))
+def test_translation_moves_the_content_by_the_drawn_offset():
+    texture = cv2.GaussianBlur(np.random.default_rng(0).uniform(0, 1, (SIDE, SIDE)), (0, 0), 2)
+    texture = texture.astype(np.float32)
+    window = cv2.createHanningWindow((SIDE, SIDE), cv2.CV_32F)
+    for seed, largest in ((1, 0.1), (2, 0.1), (3, 0.2)):
+        (out,) = translate([texture], P, np.random.default_rng(seed), largest)
+        dx, dy = translation_offset(SIDE, largest, np.random.default_rng(seed))
+        assert abs(dx) <= largest * SIDE and abs(dy) <= largest * SIDE
+        (found_x, found_y), _ = cv2.phaseCorrelate(texture, out, window)
+        assert (found_x, found_y) == pytest.approx((dx, dy), abs=0.35)
+    (shifted,) = translate([np.ones((SIDE, SIDE), np.float32)], P, np.random.default_rng(1))
     assert (shifted == 0).any()  # the uncovered border is zero
 
 
-def test_combined_is_blur_noise_rescale_translate_in_order(crop):
-    rgb, depth = crop
-    expected = [rgb, depth]
-    rng = np.random.default_rng(5)
+def test_combined_is_blur_noise_rescale_translate_in_order():
+    images = [np.random.default_rng(0).uniform(0, 1, (SIDE, SIDE, 3)).astype(np.float32),
+              np.tile(np.linspace(0, 1, SIDE, dtype=np.float32), (SIDE, 1))]
+    expected, rng = images, np.random.default_rng(5)
     for attack in (blur, noise, rescale, translate):
         expected = attack(expected, P, rng)
-    out = ATTACKS["CMB"]([rgb, depth], P, np.random.default_rng(5))
+    out = ATTACKS["CMB"](images, P, np.random.default_rng(5))
     assert all(np.array_equal(a, b) for a, b in zip(out, expected, strict=True))
 
 
-@pytest.mark.parametrize("condition", list(ATTACKS))
-def test_each_attack_changes_rgb_and_depth_reproducibly(condition, crop):
-    rgb, depth = crop
-    first = attack_sample(condition, rgb, depth, P, sample_rng(7, "000", "FaceSwap", 3))
-    again = attack_sample(condition, rgb, depth, P, sample_rng(7, "000", "FaceSwap", 3))
-    other = attack_sample(condition, rgb, depth, P, sample_rng(7, "000", "FaceSwap", 4))
-    assert not np.allclose(first[0], rgb) and not np.allclose(first[1], depth)
-    assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
-    if condition != "RSC":  # the only draw-free attack
-        assert not np.array_equal(first[0], other[0])
+@pytest.mark.parametrize("quality", [90, 50, 10])
+def test_jpeg_at_quality_q_is_a_round_trip_through_an_encoder_at_q(quality):
+    rgb = (np.random.default_rng(0).uniform(0, 1, (SIDE, SIDE, 3)) * 255).astype(np.uint8)
+    rgb = cv2.GaussianBlur(rgb, (0, 0), 1.5)
+    (out,) = jpeg([rgb.astype(np.float32) / 255], P, np.random.default_rng(0), quality)
+    ok, encoded = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
+    assert ok and np.array_equal(to_uint8(out), cv2.imdecode(encoded, cv2.IMREAD_COLOR)[..., ::-1])
+    assert np.array_equal(jpeg_round_trip(rgb, quality), to_uint8(out))
+    assert len(encoded) < rgb.nbytes and not np.array_equal(to_uint8(out), rgb)
 
 
-def test_depth_gets_the_same_geometric_draw_as_rgb():
-    rgb = np.zeros((100, 100, 3), np.float32)
-    rgb[50, 50] = 1.0
-    depth = rgb[..., 0].copy()
-    out_rgb, out_depth = attack_sample("TRN", rgb, depth, P, sample_rng(0, "v", "real", 0))
-    assert out_rgb[..., 0].argmax() == out_depth.argmax()
+def test_sweep_conditions_fix_the_drawn_parameter():
+    sweeps = SweepSettings(BLR=[2.0], NSE=[0.011], RSC=[0.5], TRN=[0.2], JPG=[30])
+    names = conditions(sweeps)
+    assert names == ["clean", "BLR", "NSE", "RSC", "TRN", "CMB", "JPG", "BLR@2", "NSE@0.011",
+                     "RSC@0.5", "TRN@0.2", "JPG@30"]
+    assert parse_condition("NSE@0.011") == ("NSE", 0.011) and parse_condition("CMB") == (
+        "CMB", None)
+    image = [grating(0.25)]
+    (swept,) = attack_images("BLR@2", image, P, np.random.default_rng(0))
+    (direct,) = blur(image, P, np.random.default_rng(9), 2.0)
+    assert np.array_equal(swept, direct)  # the level, whatever the draw
+    with pytest.raises(ValueError, match="unknown condition"):
+        parse_condition("FOG@1")
 
 
-def test_clean_is_untouched(crop):
-    rgb, depth = crop
-    out = attack_sample("clean", rgb, depth, P, sample_rng(0, "v", "real", 0))
-    assert out[0] is rgb and out[1] is depth
+def test_draws_are_keyed_by_seed_video_kind_frame_and_condition():
+    key = (7, "000", "FaceSwap", 3, "NSE")
+    draw = sample_rng(*key).random()
+    assert sample_rng(*key).random() == draw
+    for changed in ((8, *key[1:]), (7, "001", *key[2:]), (7, "000", "Face2Face", 3, "NSE"),
+                    (*key[:3], 4, "NSE"), (*key[:4], "NSE@0.05")):
+        assert sample_rng(*changed).random() != draw
 
 
-def test_fakes_of_one_target_get_distinct_draws_per_kind(crop):
-    rgb, depth = crop
-    swap = attack_sample("NSE", rgb, depth, P, sample_rng(7, "000_003", "FaceSwap", 3))
-    reenact = attack_sample("NSE", rgb, depth, P, sample_rng(7, "000_003", "Face2Face", 3))
-    assert not np.array_equal(swap[0], reenact[0])
+@pytest.fixture
+def faces_shard(tmp_path, astronaut, face_detector) -> pd.DataFrame:
+    """Two 64 px crops of the astronaut's face as the pipeline cuts them (FF++'s scale 1.3),
+    with stored depth maps of 0.5."""
+    crop = crop_face(astronaut, largest_face(face_detector.detect(astronaut)), SIDE, 1.3).image
+    with write_h5(tmp_path / "faces.h5", {}) as h5:
+        h5.create_dataset("crops", data=np.stack([crop, crop[:, ::-1]]))
+    with write_h5(tmp_path / "depth.h5", {}) as h5:
+        h5.create_dataset("depth", data=np.full((2, SIDE, SIDE), 0.5, np.float16))
+    return pd.DataFrame(dict(video=["000", "001"], kind="real", label=0, frame=[0, 1], row=[0, 1],
+                             face_file=str(tmp_path / "faces.h5"),
+                             depth_file=str(tmp_path / "depth.h5")))
+
+
+@pytest.mark.parametrize("condition", ["BLR", "NSE@0.05", "CMB", "JPG"])
+def test_every_model_sees_the_same_attacked_crops(faces_shard, condition):
+    batches = [FaceBatches(faces_shard, SIDE, reads, condition, P, 11, depth_input)
+               for reads, depth_input in ((False, "none"), (True, "perturb"), (True, "zero"))]
+    batches.append(FaceBatches(faces_shard, SIDE, True, condition, P, 11))  # a second run
+    crops = [b[[0, 1]].rgb.numpy() for b in batches]
+    assert crops[0].dtype == np.uint8 and all(np.array_equal(crops[0], c) for c in crops)
+    clean = FaceBatches(faces_shard, SIDE, False)[[0, 1]].rgb.numpy()
+    assert not np.array_equal(crops[0], clean)
+    assert not np.any(batches[2][[0, 1]].depth.numpy())  # zero: no depth, attacked or not
+
+
+class SpyEstimator:
+    needs_landmarks = True
+
+    def __init__(self):
+        self.calls = []
+
+    def estimate(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+        self.calls.append((crops.copy(), landmarks.copy()))
+        return np.full(crops.shape[:3], 0.25, np.float32)
+
+
+class SpyDetector:
+    """Finds a face in the first crop it is given only; records what it saw."""
+
+    def __init__(self):
+        self.frames = []
+
+    def detect(self, frame: np.ndarray) -> list[Face]:
+        self.frames.append(frame.copy())
+        if len(self.frames) > 1:
+            return []
+        points = np.tile([[REFIT_MIN_SIDE / 2, REFIT_MIN_SIDE / 4]], (68, 1)).astype(np.float32)
+        return [Face(np.array([10, 10, 200, 200], np.float32), points)]
+
+
+def test_recompute_estimates_depth_from_the_attacked_crops_with_refitted_landmarks(
+        faces_shard, monkeypatch):
+    estimator, detector = SpyEstimator(), SpyDetector()
+    monkeypatch.setattr(recompute_module, "create_depth_estimator", lambda *a, **k: estimator)
+    monkeypatch.setattr(recompute_module, "create_face_detector", lambda *a, **k: detector)
+    recompute = DepthRecompute("landmark_mesh", {"focal_scale": 1.0}, FaceSettings())
+    batch = FaceBatches(faces_shard, SIDE, True, "BLR", P, 11, "recompute", recompute)[[0, 1]]
+    attacked = batch.rgb.numpy()
+    assert len(detector.frames) == 2  # a landmark fit on each attacked crop, enlarged
+    for frame, crop in zip(detector.frames, attacked, strict=True):
+        assert np.array_equal(frame, cv2.resize(crop, (REFIT_MIN_SIDE, REFIT_MIN_SIDE)))
+    (crops, landmarks), = estimator.calls  # the crop whose landmarks were found
+    assert np.array_equal(crops, attacked[:1])
+    assert np.allclose(landmarks[0], [SIDE / 2, SIDE / 4])  # back in crop pixels
+    depth = batch.depth.numpy()
+    assert (depth[0] == 0.25).all() and (depth[1] == 0).all()  # lost: the fallback map
+    assert batch.depth_lost.tolist() == [False, True]
+    clean = FaceBatches(faces_shard, SIDE, True, "clean", P, 11, "recompute", recompute)[[0]]
+    assert (clean.depth.numpy() == 0.5).all() and len(estimator.calls) == 1  # stored maps
+
+
+def test_recompute_with_the_real_backends_refits_the_astronauts_landmarks(faces_shard):
+    recompute = DepthRecompute("landmark_mesh", {"focal_scale": 1.0},
+                               FaceSettings(dlib={"upsample": 0}))
+    batch = FaceBatches(faces_shard, SIDE, True, "JPG@90", P, 11, "recompute", recompute)
+    out = batch[[0, 1]]
+    assert not out.depth_lost.any()
+    depth = out.depth.numpy()
+    assert ((depth > 0).mean(axis=(1, 2)) > 0.1).all() and depth.max() <= 1  # not the fallback

@@ -86,11 +86,11 @@ def test_a_depth_model_without_depth_files_is_refused(shard):
     assert rgb_only.depth.numel() == 0 and torch.all(depth == 0.0)
 
 
-def test_attacked_batches_are_unit_floats_the_device_does_not_rescale(shard):
+def test_attacked_batches_are_uint8_images_like_clean_ones(shard):
     index = load_face_index(shard["index"], shard["faces"], shard["depth"])
     clean = FaceBatches(index, 8, with_depth=True)[[0]]
     blurred = FaceBatches(index, 8, with_depth=True, condition="BLR")[[0]]
-    assert blurred.rgb.dtype == torch.float32 and torch.allclose(blurred.rgb, torch.ones(1))
+    assert blurred.rgb.dtype == torch.uint8 and torch.equal(blurred.rgb, clean.rgb)
     inputs = DeviceInputs(CONFIG, CPU)
     assert torch.allclose(inputs(blurred)[0], inputs(clean)[0])  # a flat image stays flat
 

@@ -99,7 +99,8 @@ def test_late_fusion_builds_for_xception_and_resnet50():
 @pytest.mark.parametrize("backbone", ["legacy_xception", "resnet50", "mobilenetv2_100"])
 def test_every_detector_of_a_backbone_receives_the_same_rgb_values(backbone):
     crops = torch.from_numpy(np.random.default_rng(0).integers(0, 256, (1, 8, 8, 3), np.uint8))
-    batch = FaceBatch(crops, torch.zeros(1, 8, 8), torch.zeros(1, dtype=torch.int64))
+    batch = FaceBatch(crops, torch.zeros(1, 8, 8), torch.zeros(1, dtype=torch.int64),
+                      torch.zeros(1, dtype=torch.bool))
     configs = [DetectorConfig(detector=name, backbone=backbone, input_size=8)
                for name in list_detectors()]
     first = DeviceInputs(configs[0], torch.device("cpu"))(batch)[0]

@@ -1,5 +1,5 @@
-"""The metrics are right on hand-computed cases, and the tables hold them per seed and over
-seeds."""
+"""The metrics are right on hand-computed cases; the tables hold them over seeds with
+intervals and paired differences, in Markdown, CSV and LaTeX."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from depthfake.cell_stats import summarise
 from depthfake.files import read_csv
 from depthfake.metrics import binary_metrics, cell_metrics, per_kind_accuracy, video_level
-from depthfake.report import over_seeds, to_markdown, wide_table
+from depthfake.report import latex_table, over_seeds
 
 from tables import make_tables
 
@@ -18,6 +19,10 @@ ROWS = [("rgb", "mobilenetv2_050", "none"), ("mdn", "mobilenetv2_050", "landmark
 COLUMNS = [("demo", c, f) for c in ("raw", "c40") for f in ("FaceSwap", "ALL")]
 VIDEO_LABELS = np.array([0, 1, 0, 1, 1, 0, 1, 1])  # 8 test videos of 5 frames, 5 fake
 FRAMES = 5
+CONDITIONS = ("clean", "BLR", "NSE", "NSE@0.05")
+# (model, depth input): how well it separates
+SKILL = {("rgb", "none"): 0.2, ("mdn", "recompute"): 0.35, ("mdn", "perturb"): 0.3,
+         ("mdn", "zero"): 0.05}
 
 
 @pytest.fixture
@@ -25,18 +30,20 @@ def predictions() -> pd.DataFrame:
     rng = np.random.default_rng(0)
     labels = np.repeat(VIDEO_LABELS, FRAMES)
     rows = []
-    for (model, backbone, depth), skill in zip(ROWS, (0.2, 0.35), strict=True):
+    depths = dict(rgb="none", mdn="landmark_mesh")
+    for (model, depth_input), skill in SKILL.items():
         for seed in (1, 2):
             for _, compression, forgery in COLUMNS:
                 fakes = ["FaceSwap", "Face2Face"] if forgery == "ALL" else [forgery]
                 kinds = ["real" if label == 0 else fakes[i % len(fakes)]
                          for i, label in enumerate(VIDEO_LABELS)]
-                for condition in ("clean", "BLR", "NSE", "RSC", "TRN", "CMB"):
+                for condition in CONDITIONS:
                     probs = np.clip(0.5 + skill * (2 * labels - 1) + rng.normal(0, 0.2, 40), 0, 1)
                     rows.append(pd.DataFrame(dict(
-                        dataset="demo", test_dataset="demo", model=model, backbone=backbone,
-                        depth=depth, seed=seed, forgery=forgery, compression=compression,
-                        condition=condition, depth_mode="perturb",
+                        dataset="demo", test_dataset="demo", model=model,
+                        backbone="mobilenetv2_050", depth=depths[model], seed=seed,
+                        forgery=forgery, compression=compression, condition=condition,
+                        depth_input=depth_input, depth_lost=rng.uniform(size=40) < 0.1,
                         video=np.repeat([f"{i:03d}" for i in range(8)], FRAMES),
                         kind=np.repeat(kinds, FRAMES), frame=np.tile(np.arange(FRAMES), 8),
                         label=labels, prob_fake=probs)))
@@ -97,7 +104,7 @@ def test_accuracy_per_kind():
 def test_cell_metrics_count_videos_and_score_both_levels():
     frames = frames_table().assign(
         dataset="demo", test_dataset="demo", compression="raw", forgery="ALL", model="rgb",
-        backbone="b", depth="none", seed=1, condition="clean", depth_mode="perturb")
+        backbone="b", depth="none", seed=1, condition="clean", depth_input="none")
     row = cell_metrics(frames).iloc[0]
     assert (row["faces"], row["videos"], row["real_videos"], row["fake_videos"]) == (10, 5, 2, 3)
     for level, table in (("frame", frames), ("video", video_level(frames))):
@@ -111,9 +118,10 @@ def test_cell_metrics_count_videos_and_score_both_levels():
 
 def test_cell_metrics_match_a_direct_computation(predictions):
     metrics = cell_metrics(predictions)
-    assert len(metrics) == 2 * 2 * 4 * 6
+    assert len(metrics) == len(SKILL) * 2 * 4 * len(CONDITIONS)
     for _, row in metrics.iterrows():
         cell = predictions[(predictions["model"] == row["model"])
+                           & (predictions["depth_input"] == row["depth_input"])
                            & (predictions["seed"] == row["seed"])
                            & (predictions["forgery"] == row["forgery"])
                            & (predictions["compression"] == row["compression"])
@@ -136,6 +144,7 @@ def test_seeds_are_summarised_by_mean_and_standard_deviation(predictions):
     assert len(summary) == len(metrics) // 2 and (summary["seeds"] == 2).all()
     first = summary.iloc[0]
     seeds = metrics[(metrics["model"] == first["model"]) & (metrics["forgery"] == first["forgery"])
+                    & (metrics["depth_input"] == first["depth_input"])
                     & (metrics["compression"] == first["compression"])
                     & (metrics["condition"] == first["condition"])]
     for metric in ("frame_accuracy", "video_auc", "frame_eer", "kind_accuracy_real"):
@@ -143,52 +152,103 @@ def test_seeds_are_summarised_by_mean_and_standard_deviation(predictions):
         assert first[f"{metric}_std"] == pytest.approx(seeds[metric].std(ddof=1))
 
 
-def test_markdown_bolds_the_best_mean_of_each_column_but_never_the_all_fake_rate():
-    metrics = pd.DataFrame(dict(
-        dataset="demo", test_dataset="demo", model=["rgb", "rgb", "mdn"], backbone="b",
-        depth=["none", "none", "mesh"], seed=[1, 2, 1], compression="raw", forgery="ALL",
-        condition="clean", depth_mode="perturb", faces=10, frame_accuracy=[0.9, 0.92, 0.955],
-        frame_auc=[0.97, 0.99, 0.93], video_auc=[1.0, 1.0, 0.95], frame_fake_share=0.8))
-    columns = [("demo", "raw", "ALL")]
-    text = to_markdown(wide_table(over_seeds(metrics), [("rgb", "b", "none"), ("mdn", "b", "mesh")],
-                                  columns), columns)
-    lines = text.splitlines()
-    assert lines[0] == ("| model | backbone | depth | raw ALL ACC % (all-fake 80 %) | raw ALL AUC "
-                        "| raw ALL video AUC |")
-    assert lines[2] == "| rgb | b | none | 91.00 ± 1.41 | **0.980 ± 0.014** | **1.000 ± 0.000** |"
-    assert lines[3] == "| mdn | b | mesh | **95.50** | 0.930 | 0.950 |"
+
+KEY = ["test_dataset", "compression", "forgery", "model", "depth_input", "condition"]
 
 
-def test_written_tables_hold_the_computed_numbers(predictions, tmp_path):
-    metrics = make_tables(predictions, ROWS, COLUMNS, tmp_path)
-    detection = read_csv(tmp_path / "detection.csv")
-    clean = metrics[metrics["condition"] == "clean"].reset_index(drop=True)
-    assert len(detection) == len(clean) == 2 * 2 * 4  # every seed's numbers are kept
-    for level in ("frame", "video"):  # and every metric
-        for metric in ("accuracy", "balanced_accuracy", "auc", "eer", "ap", "fake_share"):
-            assert np.allclose(detection[f"{level}_{metric}"], clean[f"{level}_{metric}"])
-    robustness = read_csv(tmp_path / "robustness.csv")
-    assert sorted(robustness["condition"].unique()) == ["BLR", "CMB", "NSE", "RSC", "TRN"]
+def test_each_cell_has_an_interval_and_a_paired_difference_from_rgb(predictions):
+    summary = summarise(predictions, seed=3, resamples=300)
+    assert len(summary) == len(SKILL) * 4 * len(CONDITIONS) and (summary["seeds"] == 2).all()
+    metrics = cell_metrics(predictions)
+    cells = summary.set_index(KEY)
+    for metric in ("frame_accuracy", "frame_auc", "video_auc"):
+        means = metrics.groupby(KEY)[metric].mean()
+        assert np.allclose(cells[metric], means.reindex(cells.index))
+        assert (cells[f"{metric}_low"] <= cells[metric] + 1e-9).all()
+        assert (cells[metric] <= cells[f"{metric}_high"] + 1e-9).all()
+        rgb = cells.xs(("rgb", "none"), level=("model", "depth_input"))[metric]
+        mdn = cells.xs(("mdn", "recompute"), level=("model", "depth_input"))
+        assert np.allclose(mdn[f"{metric}_delta"], mdn[metric] - rgb.reindex(mdn.index))
+        significant = (mdn[f"{metric}_delta_low"] > 0) | (mdn[f"{metric}_delta_high"] < 0)
+        assert (mdn[f"{metric}_significant"] == significant).all()
+        assert cells.xs("rgb", level="model")[f"{metric}_delta"].isna().all()
+    # mdn on its maps separates better than rgb (0.35 against 0.2); on zeros far worse
+    mdn_delta = cells.xs(("mdn", "recompute"), level=("model", "depth_input"))
+    zero_delta = cells.xs(("mdn", "zero"), level=("model", "depth_input"))
+    assert mdn_delta["frame_auc_significant"].mean() > 0.5
+    assert (zero_delta["frame_auc_delta"] < 0).all()
+    assert (summary["real_videos"] == 3).all() and (summary["fake_videos"] == 5).all()
+    lost = predictions.groupby(["model", "depth_input", "compression", "forgery", "condition",
+                                "seed"])["depth_lost"].sum()
+    assert summary["depth_lost"].max() == lost.max()
+
+
+def test_the_same_resampled_videos_serve_every_model_and_run(predictions):
+    first = summarise(predictions, seed=3, resamples=200)
+    again = summarise(predictions, seed=3, resamples=200)
+    pd.testing.assert_frame_equal(first, again)
+    other = summarise(predictions, seed=4, resamples=200)
+    assert not np.allclose(first["frame_accuracy_low"], other["frame_accuracy_low"])
+
+
+def test_a_one_class_cell_is_marked_never_significant_and_warned_about(predictions, tmp_path,
+                                                                       capsys):
+    fakes_only = predictions[~((predictions["compression"] == "raw")
+                               & (predictions["forgery"] == "FaceSwap")
+                               & (predictions["label"] == 0))]
+    summary = make_tables(fakes_only, ROWS, COLUMNS, ["recompute"], tmp_path, seed=1)
+    lonely = summary[(summary["compression"] == "raw") & (summary["forgery"] == "FaceSwap")]
+    assert lonely["one_class"].all() and not lonely["frame_accuracy_significant"].any()
+    assert lonely["frame_auc"].isna().all() and (lonely["real_videos"] == 0).all()
+    assert not summary[summary["compression"] == "c40"]["one_class"].any()
+    console = capsys.readouterr().out
+    assert "demo raw FaceSwap (clean): the test set has 0 real and 5 fake videos" in console
     markdown = (tmp_path / "detection.md").read_text()
-    mdn = clean[(clean["model"] == "mdn") & (clean["compression"] == "raw")
-                & (clean["forgery"] == "ALL")]
-    accuracy, real = 100 * mdn["frame_accuracy"], 100 * mdn["kind_accuracy_real"]
-    assert f"{accuracy.mean():.2f} ± {accuracy.std():.2f}" in markdown
-    assert f"{mdn['video_auc'].mean():.3f} ± {mdn['video_auc'].std():.3f}" in markdown
-    assert "raw ALL ACC % (all-fake 62 %)" in markdown  # 5 of 8 videos are fake
-    assert "n/a" not in markdown and "mean ± standard deviation" in markdown
+    line = next(x for x in markdown.splitlines() if x.startswith("| raw | FaceSwap | mdn"))
+    assert "0 / 5 (one class)" in line and "**" not in line
+
+
+def test_written_tables_hold_the_numbers_per_depth_mode(predictions, tmp_path):
+    summary = make_tables(predictions, ROWS, COLUMNS, ["recompute", "perturb"], tmp_path, 1)
+    detection = read_csv(tmp_path / "detection.csv")
+    assert len(detection) == 3 * 4  # rgb, mdn on its maps, mdn on zeros x 4 columns
+    assert sorted(detection["depth_input"].unique()) == ["estimated", "none", "zero"]
+    clean = summary[summary["condition"] == "clean"].reset_index(drop=True)
+    assert np.allclose(detection["frame_accuracy_low"], clean["frame_accuracy_low"])
+    for mode in ("recompute", "perturb"):
+        table = read_csv(tmp_path / f"robustness_{mode}.csv")
+        assert set(table["depth_input"]) == {"none", mode, "zero"}  # never both modes
+        assert sorted(table["condition"].unique()) == ["BLR", "NSE", "NSE@0.05"]
+        markdown = (tmp_path / f"robustness_{mode}.md").read_text()
+        assert f"depth mode `{mode}`" in markdown and f"`{mode}` mode" in markdown
+        assert "## NSE sweep (level: sigma)" in markdown
+        assert ("depth fallbacks" in markdown) == (mode == "recompute")
+    markdown = (tmp_path / "detection.md").read_text()
+    cell = summary[(summary["condition"] == "clean") & (summary["model"] == "mdn")
+                   & (summary["depth_input"] == "estimated") & (summary["compression"] == "raw")
+                   & (summary["forgery"] == "ALL")].iloc[0]
+    pct = {name: 100 * cell[f"frame_accuracy{name}"]
+           for name in ("", "_sd", "_low", "_high", "_delta", "_delta_low")}
+    assert (f"{pct['']:.2f} ± {pct['_sd']:.2f} [{pct['_low']:.2f}, {pct['_high']:.2f}]"
+            in markdown)
+    assert f"{pct['_delta']:+.2f} [{pct['_delta_low']:+.2f}" in markdown
     kinds = markdown.split("## Accuracy per kind")[1]
-    assert ("| model | backbone | depth | raw ALL real | raw ALL Face2Face | raw ALL FaceSwap "
-            "| c40 ALL real | c40 ALL Face2Face | c40 ALL FaceSwap |") in kinds
-    assert f"| {real.mean():.2f} ± {real.std():.2f} |" in kinds and "**" not in kinds
-    robust_md = (tmp_path / "robustness.md").read_text()
-    assert robust_md.count("`perturb` mode") == 5  # every attack's caption names the depth mode
-    assert "Accuracy per kind" not in robust_md
+    assert "| raw ALL real | raw ALL Face2Face | raw ALL FaceSwap |" in kinds
+    latex = (tmp_path / "detection.tex").read_text()
+    assert r"\toprule" in latex and r"\bottomrule" in latex and "mobilenetv2\\_050" in latex
+    assert latex.count(r"\begin{tabular}") == 1 and "Accuracy per kind" not in latex
+
+
+def test_latex_escapes_and_bolds():
+    text = latex_table(["ACC %", "Δ ACC"], [[("95.00 ± 1.00", False), ("+3.00", True)]], "c")
+    assert r"ACC \% & $\Delta$ ACC \\" in text
+    assert r"95.00 $\pm$ 1.00 & \textbf{+3.00} \\" in text
 
 
 def test_every_table_names_its_code_version(predictions, tmp_path):
-    make_tables(predictions, ROWS, COLUMNS, tmp_path)
-    for name in ("detection.md", "robustness.md", "detection.csv", "robustness.csv"):
-        text = (tmp_path / name).read_text()
-        line = text.splitlines()[-1 if name.endswith(".md") else 0]
-        assert "code " in line and "torch " in line, name
+    make_tables(predictions, ROWS, COLUMNS, ["recompute"], tmp_path)
+    for name in ("detection", "robustness_recompute"):
+        for suffix in (".md", ".csv", ".tex"):
+            text = (tmp_path / f"{name}{suffix}").read_text()
+            line = text.splitlines()[0 if suffix == ".csv" else -1]
+            assert "code " in line and "torch " in line, name + suffix

@@ -60,6 +60,9 @@ DEMO_CHOICES = {
     "train.clip_grad_norm": "bounds the steps that made the validation loss spike",
     "train.ema_decay": "the weight average smooths the validation loss between epochs",
     "train.workers": "64 px crops: reading in the training process beats starting loaders",
+    "evaluate.depth_modes": "both modes, a robustness table each, on the first run",
+    **{f"evaluate.sweeps.{attack}": "fewer sweep levels keep the demo within its time budget"
+       for attack in ("BLR", "NSE", "RSC", "TRN", "JPG")},
 }
 # Keys without a library default.
 REQUIRED = {"datasets.demo.root", "train.dataset"}

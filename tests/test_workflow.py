@@ -25,6 +25,9 @@ from tiny_workflow import BACKBONE, SNAKEMAKE, TINY, merged, snakemake, write_co
 pytestmark = pytest.mark.workflow
 # Per training cell: rgb, and mdn on each of the two depth backends.
 RUNS = 3
+# Table rows per training cell: rgb; each mdn on its depth maps and on zeros.
+EVALUATIONS = 1 + 2 * 2
+CONDITIONS = 7  # clean, BLR, NSE, RSC, TRN, CMB, JPG, NSE@0.02 less clean
 # One new value per config key, for the key-to-rules test (README: "which key reruns what").
 CHANGES = {
     "datasets.demo.root": "data2",
@@ -100,9 +103,16 @@ CHANGES = {
     "evaluate.attacks.noise_sigmas": [0.05],
     "evaluate.attacks.rescale_factor": 0.5,
     "evaluate.attacks.translate_max": 0.2,
+    "evaluate.attacks.jpeg_quality": 60,
+    "evaluate.depth_modes": ["recompute", "perturb"],
+    "evaluate.sweeps.BLR": [3.0],
+    "evaluate.sweeps.NSE": [0.03],
+    "evaluate.sweeps.RSC": [0.4],
+    "evaluate.sweeps.TRN": [0.3],
+    "evaluate.sweeps.JPG": [20],
 }
 # Keys with one valid value today (one registered backend, one depth mode, one data set).
-ONE_CHOICE = {"datasets.demo.layout", "train.dataset", "evaluate.depth_mode"}
+ONE_CHOICE = {"datasets.demo.layout", "train.dataset"}
 
 
 def with_key(update: dict, key: str, value: object) -> dict:
@@ -151,15 +161,23 @@ def run(tiny_run) -> dict:
 def test_tables_have_a_number_in_every_cell(run):
     tables = run["workdir"] / "results" / "tables" / "demo"
     detection = read_csv(tables / "detection.csv")
-    assert len(detection) == RUNS * 2  # runs x forgeries x one compression x one seed
+    assert len(detection) == EVALUATIONS * 2  # x forgeries, one compression, one seed
     assert set(detection["depth"]) == {"none", "landmark_mesh", "depth_anything"}
-    assert detection[["frame_accuracy", "frame_auc", "video_auc"]].notna().all().all()
+    assert set(detection["depth_input"]) == {"none", "estimated", "zero"}
+    shown = [f"{m}{part}" for m in ("frame_accuracy", "frame_auc", "video_auc")
+             for part in ("", "_low", "_high")]
+    assert detection[shown].notna().all().all()
     assert detection["frame_accuracy"].between(0, 1).all()
-    robustness = read_csv(tables / "robustness.csv")
-    assert len(robustness) == RUNS * 2 * 5
-    assert robustness[["frame_accuracy", "frame_auc", "video_auc"]].notna().all().all()
-    for name in ("detection.md", "robustness.md"):
-        assert "n/a" not in (tables / name).read_text()
+    robustness = read_csv(tables / "robustness_recompute.csv")
+    assert len(robustness) == EVALUATIONS * 2 * CONDITIONS
+    assert set(robustness["condition"]) == {"BLR", "NSE", "RSC", "TRN", "CMB", "JPG",
+                                            "NSE@0.02"}
+    assert robustness[shown].notna().all().all()
+    neural = robustness[robustness["depth"] == "depth_anything"]
+    assert (neural["depth_lost"] == 0).all()  # no landmarks to lose
+    for name in ("detection", "robustness_recompute"):
+        assert "n/a" not in (tables / f"{name}.md").read_text()
+        assert r"\toprule" in (tables / f"{name}.tex").read_text()
 
 
 def test_bad_videos_are_recorded_and_left_out(run):
@@ -178,7 +196,7 @@ def test_bad_videos_are_recorded_and_left_out(run):
     frames = pd.read_parquet(run["workdir"] / "results/frames/demo/raw/real/shard0.parquet")
     assert run["truncated"] not in set(frames["video"])
     predictions = pd.read_parquet(run["workdir"] / "results/predictions/demo/raw/ALL/mdn/"
-                                  f"{BACKBONE}/landmark_mesh/seed42/demo.parquet")
+                                  f"{BACKBONE}/landmark_mesh/seed42/demo/recompute+zero.parquet")
     assert run["faceless"] not in set(predictions["video"])
 
 
@@ -247,8 +265,9 @@ def test_a_model_is_tested_on_another_data_set_without_compressions(run, tmp_pat
     dry = snakemake(run["workdir"], "-n", "-p", "--configfile", str(config))
     assert dry.returncode == 0, dry.stderr[-3000:]
     predictions = set(re.findall(r"--out (results/predictions/\S+)", dry.stdout))
-    assert len(predictions) == RUNS * 2  # runs x (FaceSwap, ALL), trained on demo at raw
-    assert all(p.endswith("/seed42/other.parquet") for p in predictions)
+    assert len(predictions) == RUNS * 2  # x (FaceSwap, ALL), trained on demo at raw
+    assert all(re.search(r"/seed42/other/(none|recompute\+zero)\.parquet$", p)
+               for p in predictions)
     frames = set(re.findall(r"--out-frames (\S+)", dry.stdout))
     assert frames == {"results/frames/other/none/real/shard0.h5",
                       "results/frames/other/none/FaceSwap/shard0.h5"}
@@ -268,8 +287,7 @@ def test_a_model_is_tested_on_celebdf_by_its_list(run, tmp_path):
     assert dry.returncode == 0, dry.stderr[-3000:]
     predictions = set(re.findall(r"--out (results/predictions/\S+)", dry.stdout))
     # A FaceSwap model is tested on every Celeb-DF fake: Celeb-DF has no FaceSwap.
-    assert len(predictions) == RUNS * 2 and all(p.endswith("/celebdf.parquet")
-                                                for p in predictions)
+    assert len(predictions) == RUNS * 2 and all("/celebdf/" in p for p in predictions)
     frames = set(re.findall(r"--out-frames (\S+)", dry.stdout))
     assert frames == {"results/frames/celebdf/none/real/shard0.h5",
                       "results/frames/celebdf/none/Celeb-synthesis/shard0.h5"}
@@ -380,14 +398,14 @@ def test_ffpp_at_three_compressions_is_hundreds_of_cluster_jobs(run, tmp_path):
         "train": {"dataset": "ffpp", "forgeries": [*forgeries[:4], "ALL"]}}))
     planned = planned_jobs(run["workdir"], config)
     shards = 6 * 3 * 8  # kinds x compressions x shards per kind
-    cells = 5 * 3 * 2  # forgeries x compressions x (rgb, mdn)
+    cells = 5 * 3  # forgeries x compressions
     assert planned == {"extract_frames": shards, "crop_faces": shards, "estimate_depth": shards,
-                       "face_report": 1, "train": cells, "evaluate": cells, "tables": 1,
-                       "depth_figure": 1, "collect_skips": 1, "all": 1}
+                       "face_report": 1, "train": cells * 2, "evaluate": cells * 2,
+                       "tables": 1, "depth_figure": 1, "collect_skips": 1, "all": 1}
     # profiles/slurm runs each shard's extraction and cropping in one cluster job
     slurm = yaml.safe_load((REPO / "profiles/slurm/config.yaml").read_text())
     groups = slurm["groups"]
     assert groups["extract_frames"] == groups["crop_faces"]
     assert slurm["group-components"][groups["crop_faces"]] == 1
     cluster_jobs = sum(planned.values()) - planned["all"] - planned["crop_faces"]
-    assert 300 < cluster_jobs < 400
+    assert cluster_jobs == 352

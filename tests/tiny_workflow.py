@@ -29,6 +29,8 @@ TINY = {
                                  "device": "cpu"}},
     "train": {"forgeries": ["FaceSwap", "ALL"], "epochs": 1, "batch_size": 4,
               "effective_batch": None},
+    "evaluate": {"depth_modes": ["recompute"],
+                 "sweeps": {"BLR": [], "NSE": [0.02], "RSC": [], "TRN": [], "JPG": []}},
 }
 
 

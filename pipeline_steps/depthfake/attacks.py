@@ -1,8 +1,13 @@
-"""Black-box attacks on face crops, in pixel space ([0, 1] floats) before normalisation.
+"""Black-box attacks on face crops, in pixel space before normalisation.
 
-Every random draw comes from a generator seeded by (seed, video, kind, frame), so each model
-sees exactly the same perturbed sample. Depth is attacked in the paper's `perturb` mode:
-the same operation, with the same drawn parameters, applied to the stored depth map.
+A condition is `clean`; an attack at the paper's parameters (BLR, NSE, RSC, TRN, and CMB: the
+four in that order) or JPEG re-compression (JPG); or one level of an attack's severity sweep,
+named `<attack>@<level>` (`NSE@0.05`: noise of sigma 0.05), which fixes the parameter the
+paper draws. Attacks act on [0, 1] float images of any channel count; the attacked RGB crop is
+rounded back to uint8, as an image an adversary hands over is. Every random draw comes from a
+generator keyed by (seed, video, kind, frame, condition), so every model sees exactly the
+same attacked sample. The paper's `perturb` depth mode applies the same operation, with the
+same draws, to the stored depth map.
 """
 
 from __future__ import annotations
@@ -13,67 +18,132 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from depthfake.settings import AttackSettings
+from depthfake.settings import AttackSettings, SweepSettings
 
 Images = list[np.ndarray]
+Attack = Callable[[Images, AttackSettings, np.random.Generator, float | None], Images]
+CLEAN = "clean"
+SEPARATOR = "@"
 
 
-def blur(images: Images, p: AttackSettings, rng: np.random.Generator) -> Images:
-    """BLR: Gaussian blur, kernel `blur_kernel`, sigma uniform in [min, max]."""
-    sigma = rng.uniform(p.blur_sigma_min, p.blur_sigma_max)
+def blur(images: Images, p: AttackSettings, rng: np.random.Generator,
+         sigma: float | None = None) -> Images:
+    """BLR: Gaussian blur, kernel `blur_kernel`, sigma uniform in [min, max] (or `sigma`)."""
+    drawn = rng.uniform(p.blur_sigma_min, p.blur_sigma_max)
     k = p.blur_kernel
-    return [cv2.GaussianBlur(im, (k, k), sigma, borderType=cv2.BORDER_REFLECT_101)
+    return [cv2.GaussianBlur(im, (k, k), drawn if sigma is None else sigma,
+                             borderType=cv2.BORDER_REFLECT_101) for im in images]
+
+
+def noise(images: Images, p: AttackSettings, rng: np.random.Generator,
+          sigma: float | None = None) -> Images:
+    """NSE: additive Gaussian noise, sigma drawn per sample from `noise_sigmas` (or `sigma`),
+    clipped to [0, 1]. The noise comes from a generator seeded by one draw, so the draws after
+    it do not depend on how many images there are (a depth map or not)."""
+    drawn = float(rng.choice(p.noise_sigmas))
+    sigma = drawn if sigma is None else sigma
+    pixels = np.random.default_rng(rng.integers(2**63))
+    return [np.clip(im + pixels.normal(0.0, sigma, im.shape), 0.0, 1.0).astype(np.float32)
             for im in images]
 
 
-def noise(images: Images, p: AttackSettings, rng: np.random.Generator) -> Images:
-    """NSE: additive Gaussian noise, sigma drawn per sample from `noise_sigmas`, clipped."""
-    sigma = float(rng.choice(p.noise_sigmas))
-    return [np.clip(im + rng.normal(0.0, sigma, im.shape), 0.0, 1.0).astype(np.float32)
-            for im in images]
-
-
-def rescale(images: Images, p: AttackSettings, rng: np.random.Generator) -> Images:
-    """RSC: shrink the side by `rescale_factor` (area filter) and resize back (bilinear)."""
+def rescale(images: Images, p: AttackSettings, rng: np.random.Generator,
+            factor: float | None = None) -> Images:
+    """RSC: shrink the side by `rescale_factor` (or `factor`; area filter) and resize back
+    (bilinear)."""
     side = images[0].shape[0]
-    small = max(1, round(side * p.rescale_factor))
+    small = max(1, round(side * (p.rescale_factor if factor is None else factor)))
     return [cv2.resize(cv2.resize(im, (small, small), interpolation=cv2.INTER_AREA),
                        (side, side), interpolation=cv2.INTER_LINEAR) for im in images]
 
 
-def translate(images: Images, p: AttackSettings, rng: np.random.Generator) -> Images:
-    """TRN: shift by up to `translate_max` of the side in x and y, zeros shifted in."""
+def translation_offset(side: int, largest: float, rng: np.random.Generator) -> np.ndarray:
+    """TRN's draw: the shift (dx, dy) in pixels, each uniform in +-`largest` of the side."""
+    return rng.uniform(-largest, largest, size=2) * side
+
+
+def translate(images: Images, p: AttackSettings, rng: np.random.Generator,
+              largest: float | None = None) -> Images:
+    """TRN: shift by up to `translate_max` (or `largest`) of the side in x and y, zeros
+    shifted in."""
     side = images[0].shape[0]
-    dx, dy = rng.uniform(-p.translate_max, p.translate_max, size=2) * side
+    dx, dy = translation_offset(side, p.translate_max if largest is None else largest, rng)
     matrix = np.float32([[1, 0, dx], [0, 1, dy]])
     return [cv2.warpAffine(im, matrix, (side, side), flags=cv2.INTER_LINEAR,
                            borderMode=cv2.BORDER_CONSTANT, borderValue=0) for im in images]
 
 
-def combined(images: Images, p: AttackSettings, rng: np.random.Generator) -> Images:
-    """CMB: BLR, then NSE, then RSC, then TRN."""
+def jpeg(images: Images, p: AttackSettings, rng: np.random.Generator,
+         quality: float | None = None) -> Images:
+    """JPG: a round trip through OpenCV's JPEG encoder at `jpeg_quality` (or `quality`); RGB
+    images are encoded as colour (4:2:0), single-channel ones as greyscale."""
+    quality = int(p.jpeg_quality if quality is None else quality)
+    return [jpeg_round_trip(to_uint8(im), quality).astype(np.float32) / 255 for im in images]
+
+
+def jpeg_round_trip(image: np.ndarray, quality: int) -> np.ndarray:
+    """An RGB (H, W, 3) or greyscale (H, W) uint8 image, encoded as JPEG at `quality` and
+    decoded."""
+    colour = image.ndim == 3
+    ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR) if colour
+                               else image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("JPEG encoding failed")
+    decoded = cv2.imdecode(encoded, cv2.IMREAD_COLOR if colour else cv2.IMREAD_GRAYSCALE)
+    return cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB) if colour else decoded
+
+
+def combined(images: Images, p: AttackSettings, rng: np.random.Generator,
+             level: float | None = None) -> Images:
+    """CMB: BLR, then NSE, then RSC, then TRN, each at the paper's parameters."""
     for attack in (blur, noise, rescale, translate):
         images = attack(images, p, rng)
     return images
 
 
-ATTACKS: dict[str, Callable[[Images, AttackSettings, np.random.Generator], Images]] = {
-    "BLR": blur, "NSE": noise, "RSC": rescale, "TRN": translate, "CMB": combined,
+ATTACKS: dict[str, Attack] = {
+    "BLR": blur, "NSE": noise, "RSC": rescale, "TRN": translate, "CMB": combined, "JPG": jpeg,
 }
-CONDITIONS = ("clean", *ATTACKS)
+SWEPT = {"BLR": "sigma", "NSE": "sigma", "RSC": "factor", "TRN": "largest shift",
+         "JPG": "quality"}
 
 
-def sample_rng(seed: int, video: str, kind: str, frame: int) -> np.random.Generator:
-    """The generator of one sample's draws: the same for every model and run, and distinct
-    for the fakes of different kinds made from one target video."""
+def sweep_condition(attack: str, level: float) -> str:
+    return f"{attack}{SEPARATOR}{level:g}"
+
+
+def conditions(sweeps: SweepSettings) -> list[str]:
+    """clean, every attack at the paper's parameters, then each sweep's levels."""
+    levels = [sweep_condition(attack, level) for attack, values in sweeps.model_dump().items()
+              for level in values]
+    return [CLEAN, *ATTACKS, *levels]
+
+
+def parse_condition(condition: str) -> tuple[str, float | None]:
+    """(attack, level): ("NSE", 0.05) for "NSE@0.05", ("BLR", None) for "BLR"."""
+    attack, _, level = condition.partition(SEPARATOR)
+    if attack not in ATTACKS and condition != CLEAN:
+        raise ValueError(f"unknown condition {condition!r}; attacks: {list(ATTACKS)}")
+    return attack, float(level) if level else None
+
+
+def sample_rng(seed: int, video: str, kind: str, frame: int, condition: str
+               ) -> np.random.Generator:
+    """The generator of one sample's draws under one condition: the same for every model and
+    run, distinct for the fakes of different kinds made from one target video."""
     return np.random.default_rng([seed, zlib.crc32(video.encode()), zlib.crc32(kind.encode()),
-                                  int(frame)])
+                                  int(frame), zlib.crc32(condition.encode())])
 
 
-def attack_sample(condition: str, rgb: np.ndarray, depth: np.ndarray, params: AttackSettings,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Apply one condition to an RGB crop (H, W, 3) and its depth map (H, W), both in [0, 1]."""
-    if condition == "clean":
-        return rgb, depth
-    rgb, depth = ATTACKS[condition]([rgb, depth], params, rng)
-    return rgb, depth
+def to_uint8(image: np.ndarray) -> np.ndarray:
+    """[0, 1] floats rounded to uint8 pixels."""
+    return np.clip(np.rint(image * 255), 0, 255).astype(np.uint8)
+
+
+def attack_images(condition: str, images: Images, params: AttackSettings,
+                  rng: np.random.Generator) -> Images:
+    """One condition applied to [0, 1] float images with one set of draws."""
+    attack, level = parse_condition(condition)
+    if condition == CLEAN:
+        return images
+    return ATTACKS[attack](images, params, rng, level)

@@ -2,7 +2,8 @@
 
 A batch is read as contiguous runs of rows per file and returned as uint8 crops and float16
 depth maps; conversion, normalisation and flips happen on the training device
-(`depthfake.training.inputs`). Attacks, when asked for, run here in pixel space.
+(`depthfake.training.inputs`). Attacks, when asked for, run here in pixel space, and the
+depth input is made as the evaluation's depth input says (`depthfake.settings.DepthInput`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import pandas as pd
 import torch
 from torch.utils.data import Dataset
 
-from depthfake.attacks import AttackSettings, attack_sample, sample_rng
+from depthfake.attacks import CLEAN, AttackSettings, attack_images, sample_rng, to_uint8
+from depthfake.depth.recompute import DepthRecompute
 from depthfake.files import read_parquet
 from depthfake.h5store import open_h5
+from depthfake.settings import ZERO_DEPTH
 
 
 def load_face_index(index_files: list[str | os.PathLike], face_files: list[str | os.PathLike],
@@ -39,12 +42,14 @@ def load_face_index(index_files: list[str | os.PathLike], face_files: list[str |
 
 
 class FaceBatch(NamedTuple):
-    """Crops (N, H, W, 3): uint8, or float32 in [0, 1] after an attack; depth (N, H, W) with
-    NaN background as 0, or an empty tensor for models that read none; labels (N,)."""
+    """Crops (N, H, W, 3) uint8; depth (N, H, W) with NaN background as 0, or an empty tensor
+    for models that read none; labels (N,); depth_lost (N,): the landmarks of the attacked
+    crop were lost, and its re-estimated depth is the fallback."""
 
     rgb: torch.Tensor
     depth: torch.Tensor
     label: torch.Tensor
+    depth_lost: torch.Tensor
 
 
 def contiguous_runs(rows: np.ndarray) -> list[tuple[int, int]]:
@@ -57,20 +62,27 @@ class FaceBatches(Dataset):
     """Indexed faces, read a batch at a time: `dataset[positions]` is a `FaceBatch`.
 
     Use it with a DataLoader whose sampler yields lists of positions and `batch_size=None`.
-    `condition` (an attack name, or clean) is applied per sample with draws keyed by
-    (attack_seed, video, kind, frame), the same for every model.
+    `condition` (depthfake.attacks) is applied per sample with draws keyed by
+    (attack_seed, video, kind, frame, condition), the same for every model. The depth input
+    under attack is `perturb` (the same operation on the stored map), `recompute` (the
+    `recompute` backend on the attacked crop) or `zero` (zeros, attacked or not).
     """
 
     def __init__(self, index: pd.DataFrame, input_size: int, with_depth: bool,
-                 condition: str = "clean", attack_params: AttackSettings | None = None,
-                 attack_seed: int = 0):
+                 condition: str = CLEAN, attack_params: AttackSettings | None = None,
+                 attack_seed: int = 0, depth_input: str = "perturb",
+                 recompute: DepthRecompute | None = None):
         if with_depth and index["depth_file"].isna().any():
             raise ValueError("this model reads depth maps: give their HDF5 files (--depth)")
+        if with_depth and depth_input == "recompute" and recompute is None:
+            raise ValueError("the recompute depth input needs a depth backend to recompute with")
         self.index = index.reset_index(drop=True)
         self.with_depth = with_depth
         self.condition = condition
         self.attack_params = attack_params or AttackSettings()
         self.attack_seed = attack_seed
+        self.depth_input = depth_input
+        self.recompute = recompute
         self.labels = self.index["label"].to_numpy(np.int64)
         self._rows = self.index["row"].to_numpy(np.int64)
         self._paths = {column: self.index[column].to_numpy()
@@ -114,25 +126,34 @@ class FaceBatches(Dataset):
     def __getitem__(self, positions: Sequence[int]) -> FaceBatch:
         positions = np.asarray(positions, np.int64)
         rgb = self._read("face_file", "crops", positions)
-        depth = (np.nan_to_num(self._read("depth_file", "depth", positions))
-                 if self.with_depth else np.zeros((0,), np.float16))
-        if self.condition != "clean":
-            rgb, depth = self._attack(positions, rgb, depth)
+        lost = np.zeros(len(positions), bool)
+        if not self.with_depth:
+            depth = np.zeros((0,), np.float16)
+        elif self.depth_input == ZERO_DEPTH:
+            depth = np.zeros(rgb.shape[:3], np.float16)
+        else:
+            depth = np.nan_to_num(self._read("depth_file", "depth", positions))
+        if self.condition != CLEAN:
+            rgb, depth, lost = self._attack(positions, rgb, depth)
         return FaceBatch(torch.from_numpy(rgb), torch.from_numpy(depth),
-                         torch.from_numpy(self.labels[positions]))
+                         torch.from_numpy(self.labels[positions]), torch.from_numpy(lost))
 
     def _attack(self, positions: np.ndarray, rgb: np.ndarray, depth: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray]:
-        """The condition applied to each sample in [0, 1] floats (depth: the paper's perturb)."""
-        rgb_out = np.empty(rgb.shape, np.float32)
-        depth_out = np.empty(depth.shape, np.float32)
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The condition applied to each crop in [0, 1] floats, rounded back to uint8, and the
+        depth input made from it; returns crops, depth and which crops lost their landmarks."""
+        perturb = self.with_depth and self.depth_input == "perturb"
+        rgb_out = np.empty_like(rgb)
+        depth_out = depth.astype(np.float32) if perturb else depth
         for i, item in enumerate(self.index.iloc[positions].itertuples()):
-            sample_depth = depth[i].astype(np.float32) if self.with_depth else np.zeros(
-                rgb.shape[1:3], np.float32)
-            rng = sample_rng(self.attack_seed, item.video, item.kind, int(item.frame))
-            rgb_out[i], attacked_depth = attack_sample(
-                self.condition, rgb[i].astype(np.float32) / 255.0, sample_depth,
-                self.attack_params, rng)
-            if self.with_depth:
-                depth_out[i] = attacked_depth
-        return rgb_out, depth_out
+            rng = sample_rng(self.attack_seed, item.video, item.kind, int(item.frame),
+                             self.condition)
+            images = [rgb[i].astype(np.float32) / 255.0, *([depth_out[i]] if perturb else [])]
+            attacked = attack_images(self.condition, images, self.attack_params, rng)
+            rgb_out[i] = to_uint8(attacked[0])
+            if perturb:
+                depth_out[i] = attacked[1]
+        lost = np.zeros(len(positions), bool)
+        if self.with_depth and self.depth_input == "recompute":
+            depth_out, lost = self.recompute(rgb_out)
+        return rgb_out, depth_out, lost

@@ -20,7 +20,7 @@ from sklearn.metrics import (
 THRESHOLD = 0.5
 ROW = ["model", "backbone", "depth"]
 COLUMN = ["test_dataset", "compression", "forgery"]
-CELL = ["dataset", *COLUMN, *ROW, "seed", "condition", "depth_mode"]
+CELL = ["dataset", *COLUMN, *ROW, "depth_input", "seed", "condition"]
 KIND_ACCURACY = "kind_accuracy_"
 
 

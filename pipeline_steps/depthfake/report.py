@@ -1,22 +1,30 @@
-"""The paper's tables from the cell metrics (depthfake.metrics): Markdown with the best in bold.
+"""Tables of the cell statistics (depthfake.cell_stats), as Markdown, LaTeX (booktabs) and
+plain text cells, and the wide per-kind accuracy table.
 
-A row is a (model, backbone, depth backend); a column a (test data set, compression,
-forgery) and a metric. With several seeds a cell is the mean ± standard deviation over seeds.
-Accuracies are shown in %; the ACC header of a column gives its all-fake rate (the share of
-fake faces: the accuracy of always saying fake), which is never bold.
+A long table has one line per cell: its column (test data set, compression, forgery), its
+model (model, backbone, depth backend, depth input), its real and fake video counts, and per
+shown metric the estimate (mean ± standard deviation over seeds, with several) with its 95 %
+interval, then the difference from the RGB baseline with its interval, bold where the interval
+excludes zero. Accuracies are in %.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
 
+from depthfake.cell_stats import SHOWN
 from depthfake.metrics import CELL, COLUMN, ROW
 
-SHOWN = {"frame_accuracy": "ACC %", "frame_auc": "AUC", "video_auc": "video AUC"}
+LABELS = {"frame_accuracy": "ACC %", "frame_auc": "AUC", "video_auc": "video AUC"}
 COUNTS = ["faces", "videos", "real_videos", "fake_videos"]
-FAKE_SHARE = "frame_fake_share"
+# The depth input column: what a model's depth stream read (estimated: the stored maps).
+DEPTH_INPUTS = {"none": "-", "estimated": "estimated", "recompute": "recomputed",
+                "perturb": "perturbed", "zero": "zeros"}
+# A table cell: its text and whether it is bold.
+Cell = tuple[str, bool]
 
 
 def over_seeds(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -30,7 +38,7 @@ def over_seeds(metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def wide_table(summary: pd.DataFrame, rows: list[tuple], columns: list[tuple],
-               metrics: Sequence[str] = (*SHOWN, FAKE_SHARE)) -> pd.DataFrame:
+               metrics: Sequence[str]) -> pd.DataFrame:
     """One row per (model, backbone, depth); one column per (metric_statistic, test data
     set, compression, forgery), statistic mean or std."""
     values = [f"{m}_{s}" for m in metrics for s in ("mean", "std")]
@@ -40,42 +48,118 @@ def wide_table(summary: pd.DataFrame, rows: list[tuple], columns: list[tuple],
                                                             for v in values]))
 
 
+def _scaled(metric: str) -> tuple[int, int]:
+    """(scale, digits) of a metric's text: accuracies in %, to 2 decimals; others to 3."""
+    return (100, 2) if "accuracy" in metric else (1, 3)
+
+
 def _format(metric: str, mean: float, std: float) -> str:
     if pd.isna(mean):
         return "n/a"
-    scale, digits = (100, 2) if "accuracy" in metric else (1, 3)
+    scale, digits = _scaled(metric)
     return f"{scale * mean:.{digits}f}" + ("" if pd.isna(std) else f" ± {scale * std:.{digits}f}")
 
 
-def _header(table: pd.DataFrame, column: tuple, metric: str, label: str) -> str:
-    """The label, and beside accuracy the column's all-fake rate (a range if rows differ)."""
-    key = (f"{FAKE_SHARE}_mean", *column)
-    if metric != "frame_accuracy" or key not in table or table[key].isna().all():
-        return label
-    low, high = (f"{100 * table[key].agg(f):.0f}" for f in ("min", "max"))
-    return f"{label} (all-fake {low if low == high else f'{low}-{high}'} %)"
-
-
-def to_markdown(table: pd.DataFrame, columns: list[tuple], labels: dict[str, str] = SHOWN,
-                bold: bool = True) -> str:
-    """A Markdown table of the metrics in labels (name -> header); with bold, the best mean
-    of each column is bold (ties all bold)."""
+def to_markdown(table: pd.DataFrame, columns: list[tuple], labels: dict[str, str]) -> str:
+    """A wide Markdown table (wide_table) of the metrics in labels (name -> header)."""
     show_dataset = len({c[0] for c in columns}) > 1
-    header = [*ROW] + [" ".join([*(c[:1] if show_dataset else []), *c[1:],
-                                 _header(table, c, metric, label)])
-                       for c in columns for metric, label in labels.items()]
+    header = [*ROW] + [" ".join([*(c[:1] if show_dataset else []), *c[1:], label])
+                       for c in columns for label in labels.values()]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row_key, row in table.iterrows():
-        cells = list(row_key)
-        for column in columns:
-            for metric in labels:
-                mean, std = row[(f"{metric}_mean", *column)], row[(f"{metric}_std", *column)]
-                text = _format(metric, mean, std)
-                best = table[(f"{metric}_mean", *column)].max()
-                cells.append(f"**{text}**" if bold and not pd.isna(mean) and mean == best
-                             else text)
+        cells = list(row_key) + [
+            _format(metric, row[(f"{metric}_mean", *column)], row[(f"{metric}_std", *column)])
+            for column in columns for metric in labels]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def estimate_text(cell: pd.Series, metric: str) -> str:
+    """`mean [low, high]`, with `± sd` after the mean over several seeds; n/a without one."""
+    if pd.isna(cell[metric]):
+        return "n/a"
+    scale, digits = _scaled(metric)
+    text = f"{scale * cell[metric]:.{digits}f}"
+    if cell["seeds"] > 1 and pd.notna(cell[f"{metric}_sd"]):
+        text += f" ± {scale * cell[f'{metric}_sd']:.{digits}f}"
+    if pd.notna(cell[f"{metric}_low"]):
+        text += (f" [{scale * cell[f'{metric}_low']:.{digits}f}, "
+                 f"{scale * cell[f'{metric}_high']:.{digits}f}]")
+    return text
+
+
+def delta_text(cell: pd.Series, metric: str) -> Cell:
+    """`+delta [low, high]` against the baseline, bold where significant; "-" without one."""
+    if pd.isna(cell[f"{metric}_delta"]):
+        return "-", False
+    scale, digits = _scaled(metric)
+    low, high = (cell[f"{metric}_delta_{end}"] for end in ("low", "high"))
+    interval = "" if pd.isna(low) else f" [{scale * low:+.{digits}f}, {scale * high:+.{digits}f}]"
+    return f"{scale * cell[f'{metric}_delta']:+.{digits}f}{interval}", bool(
+        cell[f"{metric}_significant"])
+
+
+def videos_text(cell: pd.Series) -> str:
+    """Real and fake videos, with the all-fake rate (the accuracy of always saying fake)."""
+    text = f"{int(cell['real_videos'])} / {int(cell['fake_videos'])}"
+    if cell["one_class"]:
+        return text + " (one class)"
+    return f"{text} (all-fake {100 * cell['frame_fake_share']:.0f} %)"
+
+
+def fallback_text(cell: pd.Series) -> str:
+    """Faces whose re-estimated depth fell back, of all faces ("-" where none is recomputed)."""
+    if cell["depth_input"] != "recompute":
+        return "-"
+    return f"{int(cell['depth_lost'])} of {int(cell['faces'])}"
+
+
+def long_table(summary: pd.DataFrame, show_dataset: bool, level: bool = False,
+               fallbacks: bool = False) -> tuple[list[str], list[list[Cell]]]:
+    """Header and cells of a long table of summary rows, in their order; `level` adds the
+    sweep level, `fallbacks` the faces whose re-estimated depth fell back."""
+    header = [*(["test"] if show_dataset else []), "compression", "forgery",
+              *(["level"] if level else []), *ROW, "depth input", "real / fake videos",
+              *(["depth fallbacks"] if fallbacks else [])]
+    for metric in SHOWN:
+        header += [f"{LABELS[metric]} [95 % CI]", f"Δ {LABELS[metric]} vs rgb"]
+    rows = []
+    for _, cell in summary.iterrows():
+        texts = [*([cell["test_dataset"]] if show_dataset else []), cell["compression"],
+                 cell["forgery"], *([cell["condition"].partition("@")[2]] if level else []),
+                 *(cell[c] for c in ROW), DEPTH_INPUTS[cell["depth_input"]], videos_text(cell),
+                 *([fallback_text(cell)] if fallbacks else [])]
+        row: list[Cell] = [(str(t), False) for t in texts]
+        for metric in SHOWN:
+            row += [(estimate_text(cell, metric), False), delta_text(cell, metric)]
+        rows.append(row)
+    return header, rows
+
+
+def markdown_table(header: list[str], rows: list[list[Cell]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(f"**{text}**" if bold else text for text, bold in row) + " |"
+              for row in rows]
+    return "\n".join(lines)
+
+
+LATEX_ESCAPES = {"_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "±": r"$\pm$",
+                 "Δ": r"$\Delta$"}
+
+
+def latex_text(text: str) -> str:
+    return re.sub("|".join(map(re.escape, LATEX_ESCAPES)), lambda m: LATEX_ESCAPES[m[0]], text)
+
+
+def latex_table(header: list[str], rows: list[list[Cell]], caption: str) -> str:
+    """A booktabs tabular of the table, its caption as a comment line above it."""
+    def line(cells: list[Cell]) -> str:
+        return " & ".join(rf"\textbf{{{latex_text(t)}}}" if bold else latex_text(t)
+                          for t, bold in cells) + r" \\"
+
+    return "\n".join([f"% {caption}", rf"\begin{{tabular}}{{{'l' * len(header)}}}", r"\toprule",
+                      line([(h, False) for h in header]), r"\midrule",
+                      *(line(row) for row in rows), r"\bottomrule", r"\end{tabular}"])
 
 
 def plain_markdown(table: pd.DataFrame, digits: int = 3) -> str:

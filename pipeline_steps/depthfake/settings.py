@@ -22,7 +22,8 @@ FaceBackendName = Literal[tuple(FACE_BACKENDS.names())]
 DepthBackendName = Literal[tuple(DEPTH_BACKENDS.names())]
 Compression = Literal["raw", "c23", "c40"]
 Optimizer = Literal["adam", "sgd"]
-DepthMode = Literal["perturb"]
+# How a depth-reading model's depth input is made under attack (DEPTH_MODES describes them).
+DepthMode = Literal["recompute", "perturb"]
 Device = Literal["auto", "cuda", "cpu"]
 Precision = Literal["bf16", "fp32"]
 Schedule = Literal["plateau", "cosine"]
@@ -40,6 +41,10 @@ NO_COMPRESSION = "none"
 ALL_FORGERIES = "ALL"
 # The depth backend of a model that reads no depth (never a registered backend name).
 NO_DEPTH = "none"
+# The depth input of an evaluation: none (a model that reads no depth), a DepthMode, or
+# zeros in place of every depth map (the control showing what the depth stream adds).
+ZERO_DEPTH = "zero"
+DepthInput = Literal["none", "recompute", "perturb", "zero"]
 
 
 class Settings(BaseModel):
@@ -354,6 +359,7 @@ class AttackSettings(Settings):
                                   description="RSC: down to this fraction of the side and back")
     translate_max: float = Field(0.1, ge=0, le=1,
                                  description="TRN: shift up to this fraction of the side")
+    jpeg_quality: int = Field(75, ge=1, le=100, description="JPG: JPEG re-compression quality")
 
     @field_validator("blur_kernel")
     @classmethod
@@ -370,21 +376,47 @@ class AttackSettings(Settings):
         return self
 
 
+class SweepSettings(Settings):
+    """Severity sweeps: each attack again at each level, its drawn parameter fixed there."""
+
+    BLR: list[Annotated[float, Field(gt=0)]] = Field(
+        [1.0, 2.0, 4.0, 8.0], description="blur sigmas (kernel blur_kernel)")
+    NSE: list[Annotated[float, Field(ge=0)]] = Field(
+        [0.0002, 0.011, 0.025, 0.05, 0.1], description="noise sigmas on the [0, 1] pixel scale; "
+        "0.011 and 0.0002 are what the paper's code gave its RGB and RGB-D models")
+    RSC: list[Annotated[float, Field(gt=0, le=1)]] = Field(
+        [0.75, 0.5, 64 / 224, 0.15], description="rescale factors")
+    TRN: list[Annotated[float, Field(ge=0, le=1)]] = Field(
+        [0.05, 0.1, 0.2], description="largest shifts, as a fraction of the side")
+    JPG: list[Annotated[int, Field(ge=1, le=100)]] = Field(
+        [90, 70, 50, 30], description="JPEG qualities")
+
+
 class EvaluateSettings(Settings):
     """What one evaluation job uses (evaluate)."""
 
     seed: int = Field(1234, description="seed of the attack draws (the same for every model)")
     device: Device = Field("auto", description="auto: cuda when available, else cpu")
-    depth_mode: DepthMode = Field("perturb", description="perturb: the attack is applied to "
-                                  "the stored depth map (the paper's)")
     attacks: AttackSettings = AttackSettings()
+    sweeps: SweepSettings = SweepSettings()
 
 
 class EvaluateSection(EvaluateSettings):
+    depth_modes: list[DepthMode] = Field(
+        ["recompute"], min_length=1, description="depth under attack, one table each: "
+        "recompute (re-estimated from the attacked crop) or perturb (the paper's: the attack "
+        "applied to the stored map)")
     workers: int = Field(0, ge=0, description="loader processes per evaluation job (attacks "
                          "run in them); 0: in the evaluation process")
     datasets: list[Token] | None = Field(
         None, description="data sets to test on (keys of datasets); null: the training one")
+
+    @field_validator("depth_modes")
+    @classmethod
+    def _distinct(cls, modes: list[str]) -> list[str]:
+        if len(set(modes)) < len(modes):
+            raise ValueError(f"names a mode twice: {modes}")
+        return modes
 
 
 class WorkflowConfig(Settings):

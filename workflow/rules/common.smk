@@ -22,6 +22,7 @@ from depthfake.settings import (
     NO_COMPRESSION,
     NO_DEPTH,
     REAL_KIND,
+    ZERO_DEPTH,
     BackboneOptions,
     DatasetSource,
     EvaluateSettings,
@@ -63,6 +64,7 @@ wildcard_constraints:
     backbone="[^/]+",
     depth="[^/]+",
     seed=r"-?\d+",
+    depth_inputs=r"(none|recompute|perturb|zero)(\+(recompute|perturb|zero))*",
 
 
 def step_script(name):
@@ -110,11 +112,18 @@ def runs():
     ]
 
 
+def depth_inputs(model):
+    """The depth inputs a model is evaluated with: each depth mode and the zero control for a
+    model that reads depth, none for one that reads none."""
+    return [*CONFIG.evaluate.depth_modes, ZERO_DEPTH] if reads_depth(model) else [NO_DEPTH]
+
+
 def evaluations():
-    """Every (training cell, run, test data set) of the grid, as wildcard values."""
+    """Every (training cell, run, test data set) of the grid, with the run's depth inputs
+    joined by "+", as wildcard values."""
     return [
         dict(dataset=TRAIN.dataset, compression=compression, forgery=forgery,
-             test_dataset=test, **run)
+             test_dataset=test, depth_inputs="+".join(depth_inputs(run["model"])), **run)
         for compression in dataset(TRAIN.dataset).compression_levels()
         for forgery in TRAIN.forgeries
         for test in CONFIG.test_datasets()

@@ -4,15 +4,16 @@ rule evaluate:
         weights=rules.train.output.weights,
         meta=rules.train.output.meta,
     output:
-        predictions="results/predictions/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}/{test_dataset}.parquet",
+        predictions="results/predictions/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}/{test_dataset}/{depth_inputs}.parquet",
     params:
         step=step_script("evaluate"),
         shards=shard_options,
         settings=evaluate_options(),
+        depth_inputs=lambda wildcards: wildcards.depth_inputs.split("+"),
     log:
-        "logs/evaluate/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}/{test_dataset}.log",
+        "logs/evaluate/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}/{test_dataset}/{depth_inputs}.log",
     benchmark:
-        "results/benchmarks/evaluate/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}/{test_dataset}.tsv"
+        "results/benchmarks/evaluate/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}/{test_dataset}/{depth_inputs}.tsv"
     threads: 1
     resources:
         mem_mb=8000,
@@ -23,5 +24,6 @@ rule evaluate:
         "../../envs/torch.yaml"
     shell:
         "python {params.step} {params.shards} --weights {input.weights}"
-        " --meta {input.meta} {params.settings} --test-dataset {wildcards.test_dataset}"
+        " --meta {input.meta} {params.settings} --depth-inputs {params.depth_inputs}"
+        " --test-dataset {wildcards.test_dataset}"
         " --threads {threads} --workers {resources.loader_workers} --out {output.predictions} --log-file {log}"

@@ -2,17 +2,21 @@ rule tables:
     input:
         predictions=[expand(rules.evaluate.output.predictions, **cell) for cell in evaluations()],
     output:
-        detection_md="results/tables/{dataset}/detection.md",
-        detection_csv="results/tables/{dataset}/detection.csv",
-        robustness_md="results/tables/{dataset}/robustness.md",
-        robustness_csv="results/tables/{dataset}/robustness.csv",
+        detection=multiext("results/tables/{dataset}/detection", ".md", ".csv", ".tex"),
+        robustness=expand(
+            "results/tables/{{dataset}}/robustness_{mode}{ext}",
+            mode=CONFIG.evaluate.depth_modes,
+            ext=[".md", ".csv", ".tex"],
+        ),
     params:
         step=step_script("tables"),
-        out_dir=subpath(output.detection_md, parent=True),
+        out_dir=lambda wildcards, output: os.path.dirname(output.detection[0]),
         rows=table_rows(),
         test_datasets=CONFIG.test_datasets(),
         compressions=dataset(TRAIN.dataset).compression_levels(),
         forgeries=TRAIN.forgeries,
+        depth_modes=CONFIG.evaluate.depth_modes,
+        seed=CONFIG.evaluate.seed,
     log:
         "logs/tables/{dataset}.log",
     threads: 1
@@ -24,7 +28,8 @@ rule tables:
     shell:
         "python {params.step} --predictions {input.predictions} --rows {params.rows}"
         " --test-datasets {params.test_datasets} --compressions {params.compressions}"
-        " --forgeries {params.forgeries} --out-dir {params.out_dir} --log-file {log}"
+        " --forgeries {params.forgeries} --depth-modes {params.depth_modes}"
+        " --seed {params.seed} --out-dir {params.out_dir} --log-file {log}"
 
 
 rule collect_skips:

@@ -22,11 +22,13 @@ class DepthEstimator(Protocol):
     attacked crops with it).
 
     `batch_size` is how many crops a caller streaming from disk should hand over at a time;
-    `identity` names the backend's model and settings (stored beside the maps).
+    `identity` names the backend's model and settings (stored beside the maps);
+    `needs_landmarks` says whether `estimate` reads the landmarks.
     """
 
     batch_size: int
     identity: dict
+    needs_landmarks: bool
 
     def estimate(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray: ...
 

@@ -40,6 +40,8 @@ class NeuralDepth:
     Landmarks are not used. Works on any number of crops, `batch_size` at a time.
     """
 
+    needs_landmarks = False
+
     def __init__(self, depth: DepthNetwork, input_size: int, batch_size: int,
                  device: torch.device):
         if input_size % depth.patch_size:

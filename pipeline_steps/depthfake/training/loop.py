@@ -157,8 +157,8 @@ class Trainer:
                 "seconds": round(seconds, 3), "images_per_s": round(images / seconds, 1)}
 
     def validate(self, val: FaceBatches) -> dict:
-        probs, labels, loss = predict(self.evaluated, val, self.inputs, self.precision,
-                                      2 * self.settings.batch_size, self.workers, self.processes)
+        probs, labels, loss, _ = predict(self.evaluated, val, self.inputs, self.precision,
+                                         2 * self.settings.batch_size, self.workers, self.processes)
         finite = math.isfinite(loss) and bool(np.isfinite(probs).all())
         metrics = (binary_metrics(labels, probs) if finite  # else diverged: no metric applies
                    else {"accuracy": math.nan, "auc": math.nan})

@@ -1,4 +1,5 @@
-"""Batched prediction: fake-class probabilities, labels and mean cross-entropy."""
+"""Batched prediction: fake-class probabilities, labels, mean cross-entropy, and which faces'
+depth fell back (their landmarks were lost after an attack)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class Predictions(NamedTuple):
     probs: np.ndarray
     labels: np.ndarray
     loss: float
+    depth_lost: np.ndarray
 
 
 def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager:
@@ -52,11 +54,15 @@ def predict(model: nn.Module, dataset: FaceBatches, inputs: DeviceInputs,
             with autocast(inputs.device, precision):
                 logits = model(rgb, depth).float()
             loss_sum += nn.functional.cross_entropy(logits, label, reduction="sum").item()
-            parts.append((positions, logits.softmax(dim=1)[:, 1].cpu().numpy()))
+            parts.append((positions, logits.softmax(dim=1)[:, 1].cpu().numpy(),
+                          batch.depth_lost.numpy()))
     gathered = [part for parts_of_one in processes.gather(parts) for part in parts_of_one]
     if not gathered:
-        return Predictions(np.zeros(0), np.zeros(0, np.int64), float("nan"))
+        return Predictions(np.zeros(0), np.zeros(0, np.int64), float("nan"), np.zeros(0, bool))
     probs = np.empty(len(dataset), np.float32)
-    for positions, part_probs in gathered:
+    lost = np.zeros(len(dataset), bool)
+    for positions, part_probs, part_lost in gathered:
         probs[positions] = part_probs
-    return Predictions(probs, dataset.labels, sum(processes.gather(loss_sum)) / len(dataset))
+        lost[positions] = part_lost
+    return Predictions(probs, dataset.labels, sum(processes.gather(loss_sum)) / len(dataset),
+                       lost)
