@@ -29,6 +29,7 @@ import pandas as pd
 from depthfake.attacks import CLEAN
 from depthfake.files import read_parquet
 from depthfake.metrics import cell_metrics
+from depthfake.report import DEPTH_MODE_CAPTION
 from depthfake.settings import ZERO_DEPTH
 
 from stage_times import stage_times
@@ -113,7 +114,7 @@ def robustness_excerpt(results: Path, dataset: str, section: str) -> list[str]:
     for path in sorted((results / "tables" / dataset).glob("robustness_*.md")):
         mode = path.stem.removeprefix("robustness_")
         lines += [f"`results/tables/{dataset}/{path.name}`, {section} (depth mode `{mode}`; "
-                  f"{table_notes(path).split('. ')[0].split(': ', 1)[1]}):", "",
+                  f"{DEPTH_MODE_CAPTION[mode]}):", "",
                   table_section(path, section), ""]
     return lines
 

@@ -25,6 +25,7 @@ from depthfake.files import read_parquet, write_csv, write_text
 from depthfake.metrics import KIND_ACCURACY, cell_metrics
 from depthfake.provenance import provenance_line
 from depthfake.report import (
+    DEPTH_MODE_CAPTION,
     latex_table,
     long_table,
     markdown_table,
@@ -36,14 +37,6 @@ from depthfake.settings import NO_DEPTH, ZERO_DEPTH
 from depthfake.steps import setup_logging, step_parser
 
 ESTIMATED = "estimated"
-DEPTH_MODE_CAPTION = {
-    "recompute": "depth under attack: `recompute` mode: re-estimated from the attacked crop "
-                 "(rounded to uint8) by the model's depth backend, landmarks re-fitted; faces "
-                 "whose landmarks were lost keep the fallback map (all background), counted "
-                 "under depth fallbacks",
-    "perturb": "depth under attack: `perturb` mode (the paper's): the same operation, with "
-               "the same random draws, applied to the stored depth map",
-}
 NOTE = ("Accuracy at threshold 0.5; video AUC from each video's mean fake probability; "
         "[95 % CI]: bootstrap over test videos (1,000 replicates, reals and fakes resampled "
         "separately); Δ vs rgb: paired difference from the RGB baseline of the same "
@@ -134,15 +127,15 @@ def make_tables(predictions: pd.DataFrame, rows: list[tuple], columns: list[tupl
                  [section(detection, "## Clean test set", show_dataset), (kinds, "")],
                  NOTE + ".")
     summaries = [detection]
+    attacked = summarise(predictions[predictions["condition"] != CLEAN], seed)
     for mode in depth_modes:
-        attacked = predictions[(predictions["condition"] != CLEAN) & predictions[
-            "depth_input"].isin([NO_DEPTH, mode, ZERO_DEPTH])]
-        summary = ordered(summarise(attacked, seed), rows, columns, conditions)
+        summary = ordered(attacked[attacked["depth_input"].isin([NO_DEPTH, mode, ZERO_DEPTH])],
+                          rows, columns, conditions)
         summaries.append(summary)
         write_tables(out_dir, f"robustness_{mode}", summary,
                      f"# Robustness to black-box attacks, depth mode `{mode}` (trained on "
                      f"{trained_on}; test set)", attack_sections(summary, mode, show_dataset),
-                     f"{DEPTH_MODE_CAPTION[mode]}. {NOTE}.")
+                     f"depth under attack: {DEPTH_MODE_CAPTION[mode]}. {NOTE}.")
     for warning in sorted(set(itertools.chain(*map(one_class_warnings, summaries)))):
         print(f"tables: warning: {warning}", flush=True)  # on the console: the log is a file
     return pd.concat(summaries, ignore_index=True)

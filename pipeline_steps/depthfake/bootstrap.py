@@ -15,8 +15,10 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from depthfake.metrics import THRESHOLD
+from depthfake.metrics import THRESHOLD, video_level
 
+# The metrics bootstrapped: frame accuracy, frame AUC, video AUC.
+SHOWN = ["frame_accuracy", "frame_auc", "video_auc"]
 RESAMPLES = 1000
 LEVEL = 0.95
 VIDEO_KEY = ["video", "kind"]
@@ -66,17 +68,17 @@ def shown_metrics(frames: pd.DataFrame, videos: pd.MultiIndex
         raise ValueError("predictions of videos outside the resampled set")
     labels, scores = frames["label"].to_numpy(), frames["prob_fake"].to_numpy(np.float64)
     correct = (scores >= THRESHOLD) == (labels == 1)
-    per_video = frames.groupby(VIDEO_KEY, sort=False).agg(
-        label=("label", "first"), prob_fake=("prob_fake", "mean"))
-    video_position = videos.get_indexer(per_video.index)
+    per_video = video_level(frames)
+    video_position = videos.get_indexer(pd.MultiIndex.from_frame(per_video[VIDEO_KEY]))
 
     def metrics(weights: np.ndarray) -> dict[str, np.ndarray]:
         frame_weights = weights[:, position]
-        return {"frame_accuracy": weighted_accuracy(correct, frame_weights),
-                "frame_auc": weighted_auc(labels, scores, frame_weights),
-                "video_auc": weighted_auc(per_video["label"].to_numpy(),
-                                          per_video["prob_fake"].to_numpy(np.float64),
-                                          weights[:, video_position])}
+        return dict(zip(SHOWN, (
+            weighted_accuracy(correct, frame_weights),
+            weighted_auc(labels, scores, frame_weights),
+            weighted_auc(per_video["label"].to_numpy(),
+                         per_video["prob_fake"].to_numpy(np.float64),
+                         weights[:, video_position])), strict=True))
 
     return metrics
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from depthfake.bootstrap import RESAMPLES, column_seed, interval, replicates
+from depthfake.bootstrap import RESAMPLES, SHOWN, column_seed, interval, replicates
 from depthfake.metrics import CELL, COLUMN, ROW, cell_metrics
 from depthfake.settings import NO_DEPTH
 
-SHOWN = ["frame_accuracy", "frame_auc", "video_auc"]
 MODEL = [*ROW, "depth_input"]
 KEY = ["dataset", *COLUMN, *MODEL, "condition"]
 BASELINE_MODEL = "rgb"

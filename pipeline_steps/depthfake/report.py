@@ -23,6 +23,14 @@ COUNTS = ["faces", "videos", "real_videos", "fake_videos"]
 # The depth input column: what a model's depth stream read (estimated: the stored maps).
 DEPTH_INPUTS = {"none": "-", "estimated": "estimated", "recompute": "recomputed",
                 "perturb": "perturbed", "zero": "zeros"}
+# What each depth mode feeds a depth-reading model under attack (the robustness tables' notes).
+DEPTH_MODE_CAPTION = {
+    "recompute": "`recompute` mode: re-estimated from the attacked crop (rounded to uint8) by "
+                 "the model's depth backend, landmarks re-fitted; faces whose landmarks were "
+                 "lost keep the fallback map (all background), counted under depth fallbacks",
+    "perturb": "`perturb` mode (the paper's): the same operation, with the same random draws, "
+               "applied to the stored depth map",
+}
 # A table cell: its text and whether it is bold.
 Cell = tuple[str, bool]
 
