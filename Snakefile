@@ -1,4 +1,5 @@
-# RGB-D deepfake detection: videos -> frames -> face crops -> depth -> detectors -> tables.
+# RGB-D deepfake detection: videos -> frames -> face crops -> depth -> detectors -> tables
+# and figures (snakemake --report report.html gathers them in one page).
 # The config is validated against depthfake.settings.WorkflowConfig in common.smk
 # (workflow/schemas/config.schema.yaml is generated from it).
 from snakemake.utils import min_version
@@ -9,6 +10,9 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/demo.smk"
 include: "workflow/rules/frames.smk"
@@ -17,6 +21,7 @@ include: "workflow/rules/depth.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/tables.smk"
+include: "workflow/rules/figures.smk"
 
 
 check_datasets()

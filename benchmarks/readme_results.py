@@ -43,6 +43,7 @@ FACES_MARKERS = ("<!-- faces-throughput:begin -->", "<!-- faces-throughput:end -
 FACE_RATES_MARKERS = ("<!-- face-rates:begin -->", "<!-- face-rates:end -->")
 SEEDS_MARKERS = ("<!-- demo-seeds:begin -->", "<!-- demo-seeds:end -->")
 EVALUATE_MARKERS = ("<!-- evaluate-throughput:begin -->", "<!-- evaluate-throughput:end -->")
+GRADCAM_MARKERS = ("<!-- gradcam-throughput:begin -->", "<!-- gradcam-throughput:end -->")
 BUDGET = 48_000
 
 
@@ -157,6 +158,19 @@ def evaluate_section(records: list[dict]) -> str:
         lambda r: f"`python benchmarks/evaluate_throughput.py --faces {r['faces']}`: "
                   f"`{r['backbone']}`, {r['crop_size']} px crops, batch {r['batch_size']}, "
                   f"under {r['attack']}; {r['device']}")
+
+
+def gradcam_section(records: list[dict]) -> str:
+    """Grad-CAM per detector beside the bare forward and backward pass, one table per run."""
+    return runs_section(
+        records, ["model", "streams", "bare forward+backward faces/s", "ceiling faces/s",
+                  "Grad-CAM faces/s", "Grad-CAM / ceiling"],
+        lambda x: [x["model"], x["streams"], f"{x['bare_faces_per_s']:,.1f}",
+                   f"{x['ceiling_faces_per_s']:,.1f}", f"{x['gradcam_faces_per_s']:,.1f}",
+                   f"{x['ratio']:.3f}x"],
+        lambda r: f"`python benchmarks/gradcam_throughput.py --faces {r['faces']}`: "
+                  f"`{r['backbone']}`, {r['crop_size']} px crops, batch {r['batch_size']}; "
+                  f"{r['device']}")
 
 
 def train_section(records: list[dict]) -> str:
@@ -290,7 +304,8 @@ def main() -> None:
                                       (FACES_MARKERS, "faces_*.json", faces_section),
                                       (FACE_RATES_MARKERS, "face_rates_*.json",
                                        face_rates_section),
-                                      (EVALUATE_MARKERS, "evaluate_*.json", evaluate_section)):
+                                      (EVALUATE_MARKERS, "evaluate_*.json", evaluate_section),
+                                      (GRADCAM_MARKERS, "gradcam_*.json", gradcam_section)):
         records = [json.loads(path.read_text())
                    for path in sorted((args.results / "throughput").glob(pattern))]
         if records:

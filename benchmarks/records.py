@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
-from depthfake.devices import device_name, resolve_device
+from depthfake.devices import device_name, resolve_device, synchronise
 from depthfake.provenance import provenance
 from depthfake.steps import limit_threads
 
@@ -41,3 +43,16 @@ def write_record(args: argparse.Namespace, kind: str, device: torch.device, fiel
               "provenance": provenance()}
     args.out_dir.mkdir(parents=True, exist_ok=True)
     (args.out_dir / f"{kind}_{device.type}.json").write_text(json.dumps(record, indent=1))
+
+
+def calls_per_second(work: Callable[[], object], device: torch.device, calls: int,
+                     warmup: int = 1) -> float:
+    """Calls of `work` per second on `device`, timed after `warmup` calls, synchronised."""
+    for _ in range(warmup):
+        work()
+    synchronise(device)
+    start = time.perf_counter()
+    for _ in range(calls):
+        work()
+    synchronise(device)
+    return calls / (time.perf_counter() - start)

@@ -12,14 +12,11 @@ Writes results/throughput/train_<device>.json (rendered into README.md by readme
 
 from __future__ import annotations
 
-import time
-
 import timm
 import torch
-from records import benchmark_device, benchmark_parser, write_record
+from records import benchmark_device, benchmark_parser, calls_per_second, write_record
 from torch import nn
 
-from depthfake.devices import synchronise
 from depthfake.models import DetectorConfig, create_detector, list_detectors
 from depthfake.training.predict import autocast
 
@@ -40,14 +37,7 @@ def steps_per_second(model: nn.Module, inputs: tuple[torch.Tensor, ...], steps: 
         loss.backward()
         optimizer.step()
 
-    for _ in range(2):
-        step()
-    synchronise(device)
-    start = time.perf_counter()
-    for _ in range(steps):
-        step()
-    synchronise(device)
-    return steps / (time.perf_counter() - start)
+    return calls_per_second(step, device, steps, warmup=2)
 
 
 def measure(backbone: str, size: int, batch: int, steps: int, device: torch.device) -> list[dict]:

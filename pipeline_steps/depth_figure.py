@@ -9,38 +9,30 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402 - after choosing the file backend
-import pandas as pd  # noqa: E402
-
-from depthfake.files import read_parquet  # noqa: E402
-from depthfake.h5store import open_h5  # noqa: E402
-from depthfake.steps import atomic_output, setup_logging, step_parser  # noqa: E402
+from depthfake.files import read_parquet
+from depthfake.h5store import open_h5
+from depthfake.plots import panel_grid, plt, save_figure
+from depthfake.samples import first_faces
+from depthfake.steps import setup_logging, step_parser
 
 log = logging.getLogger(__name__)
 
 
-def sample_rows(index: pd.DataFrame, per_kind: int) -> pd.DataFrame:
-    """The first face of `per_kind` videos, from the test split when it has faces."""
-    faces = index[index["has_face"]]
-    test = faces[faces["split"] == "test"]
-    firsts = (test if len(test) else faces).groupby("video", sort=True).head(1)
-    return firsts.head(per_kind)
-
-
 def depth_figure(faces_files: list[Path], index_files: list[Path], backends: list[str],
-                 depth_files: list[Path], per_kind: int, out: Path) -> int:
-    """Draw the figure; `depth_files` are backend-major (every faces file for the first
-    backend, then the second...). Returns the number of crops shown."""
+                 depth_files: list[Path], per_kind: int, out: Path, out_data: Path
+                 ) -> pd.DataFrame:
+    """Draw the figure and write what it shows (`map_statistics`); `depth_files` are
+    backend-major (every faces file for the first backend, then the second...)."""
     if len(depth_files) != len(backends) * len(faces_files):
         raise ValueError(f"{len(depth_files)} depth files for {len(backends)} backends x "
                          f"{len(faces_files)} crop files")
-    panels = []  # (label, crop, [map per backend])
+    panels, shown = [], []  # (label, crop, [map per backend]); the rows drawn
     for position, (faces_file, index_file) in enumerate(zip(faces_files, index_files,
                                                             strict=True)):
-        rows = sample_rows(read_parquet(index_file), per_kind)
+        rows = first_faces(read_parquet(index_file), per_kind)
         with open_h5(faces_file) as faces:
             crops = [faces["crops"][row] for row in rows["row"]]
         maps = []
@@ -49,18 +41,30 @@ def depth_figure(faces_files: list[Path], index_files: list[Path], backends: lis
                 maps.append([depth["depth"][row] for row in rows["row"]])
         panels += [(f"{kind}\n{video}", crop, [m[i] for m in maps]) for i, (kind, video, crop)
                    in enumerate(zip(rows["kind"], rows["video"], crops, strict=True))]
-    figure = plot(panels, backends)
-    with atomic_output(out) as tmp:
-        figure.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
+        shown += [map_statistics(row, backend, m[i]) for i, row in enumerate(rows.itertuples())
+                  for backend, m in zip(backends, maps, strict=True)]
+    data = pd.DataFrame(shown)
+    save_figure(plot(panels, backends), out, data, out_data)
     log.info("%d crops x %d depth backends drawn", len(panels), len(backends))
-    return len(panels)
+    return data
+
+
+def map_statistics(row, backend: str, depth: np.ndarray) -> dict:
+    """What one drawn map holds: its face (video, kind, frame), its backend, the share of
+    its pixels that are face (not background) and the range of their depth."""
+    values = depth.astype("float32")
+    face = values[np.isfinite(values)]
+    return {"video": row.video, "kind": row.kind, "frame": row.frame, "backend": backend,
+            "face_share": face.size / values.size,
+            "depth_min": face.min() if face.size else np.nan,
+            "depth_max": face.max() if face.size else np.nan}
 
 
 def plot(panels: list, backends: list[str]) -> plt.Figure:
     columns = 1 + len(backends)
-    figure, axes = plt.subplots(max(1, len(panels)), columns, squeeze=False,
-                                figsize=(2 * columns, 2 * max(1, len(panels))))
-    figure.suptitle("relative depth: light = near, dark = far, grey = background", fontsize=9)
+    figure, axes = panel_grid(max(1, len(panels)), columns, "relative depth: light = near, "
+                              "dark = far, grey = background", (1.6, 1.6),
+                              margins=(0.45, 0.05, 0.3, 0.05))
     colours = plt.get_cmap("magma").with_extremes(bad="0.6")
     for axis in axes.flat:
         axis.set_xticks([])
@@ -86,9 +90,12 @@ def main(argv: list[str] | None = None) -> None:
                         help="depth HDF5 files: for each backend, one per --faces file")
     parser.add_argument("--per-kind", type=int, default=2, help="crops shown per video kind")
     parser.add_argument("--out", type=Path, required=True, help="PNG file")
+    parser.add_argument("--out-data", type=Path, required=True,
+                        help="CSV: per drawn map, its face, backend and depth range")
     args = parser.parse_args(argv)
     setup_logging(args.log)
-    depth_figure(args.faces, args.index, args.backends, args.depth, args.per_kind, args.out)
+    depth_figure(args.faces, args.index, args.backends, args.depth, args.per_kind, args.out,
+                 args.out_data)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""Stage 7: the detection and robustness tables, with 95 % intervals, as Markdown, CSV and
-LaTeX (booktabs).
+"""Stage 7: the detection and robustness tables, with 95 % intervals, as Markdown, HTML, CSV
+and LaTeX (booktabs).
 
 Detection: every model on the clean test set (the RGB baseline; each depth-reading model on
 its estimated maps, and on zeros, the control); then, for the cells trained on ALL forgeries,
@@ -26,6 +26,9 @@ from depthfake.metrics import KIND_ACCURACY, cell_metrics
 from depthfake.provenance import provenance_line
 from depthfake.report import (
     DEPTH_MODE_CAPTION,
+    ESTIMATED,
+    clean_predictions,
+    html_page,
     latex_table,
     long_table,
     markdown_table,
@@ -36,7 +39,6 @@ from depthfake.report import (
 from depthfake.settings import NO_DEPTH, ZERO_DEPTH
 from depthfake.steps import setup_logging, step_parser
 
-ESTIMATED = "estimated"
 NOTE = ("Accuracy at threshold 0.5; video AUC from each video's mean fake probability; "
         "[95 % CI]: bootstrap over test videos (1,000 replicates, reals and fakes resampled "
         "separately); Δ vs rgb: paired difference from the RGB baseline of the same "
@@ -77,10 +79,12 @@ def section(summary: pd.DataFrame, title: str, show_dataset: bool, level: bool =
 
 def write_tables(out_dir: Path, name: str, summary: pd.DataFrame, title: str,
                  sections: list[tuple[str, str]], notes: str) -> None:
-    """name.md, name.tex and name.csv: the sections, the notes, the provenance."""
+    """name.md, name.html, name.tex and name.csv: the sections, the notes, the provenance."""
     footer = provenance_line()
     markdown = "\n".join(md for md, _ in sections)
-    write_text(out_dir / f"{name}.md", f"{title}\n\n{notes}\n\n{markdown}\n---\n{footer}\n")
+    document = f"{title}\n\n{notes}\n\n{markdown}\n---\n{footer}\n"
+    write_text(out_dir / f"{name}.md", document)
+    write_text(out_dir / f"{name}.html", html_page(document, title.lstrip("# ")))
     latex = "\n\n".join(tex for _, tex in sections if tex)
     write_text(out_dir / f"{name}.tex", f"% {title.lstrip('# ')}\n% {notes}\n\n{latex}\n"
                                          f"% {footer}\n")
@@ -117,9 +121,7 @@ def make_tables(predictions: pd.DataFrame, rows: list[tuple], columns: list[tupl
     conditions = list(pd.unique(predictions["condition"]))
     show_dataset = len({c[0] for c in columns}) > 1
     trained_on = ", ".join(sorted(predictions["dataset"].unique()))
-    clean = predictions[(predictions["condition"] == CLEAN) & predictions["depth_input"].isin(
-        [NO_DEPTH, ZERO_DEPTH, depth_modes[0]])].replace({"depth_input": {
-            depth_modes[0]: ESTIMATED}})
+    clean = clean_predictions(predictions, depth_modes[0])
     detection = ordered(summarise(clean, seed), rows, columns, conditions)
     title = f"# Detection (trained on {trained_on}; clean test set)"
     kinds = kinds_section(clean, rows, columns)

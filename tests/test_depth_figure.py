@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from depth_figure import sample_rows
+from depthfake.samples import first_faces
 
 
 def test_the_figure_shows_the_first_face_of_test_videos():
@@ -14,5 +14,5 @@ def test_the_figure_shows_the_first_face_of_test_videos():
         "has_face": [True, True, False, True, True, True, True],
         "row": [0, 1, -1, 2, 3, 4, 5],
     })
-    assert sample_rows(index, per_kind=2)["row"].tolist() == [2, 3]  # b's first face, then c
-    assert sample_rows(index[index["split"] == "train"], per_kind=2)["row"].tolist() == [0]
+    assert first_faces(index, videos=2)["row"].tolist() == [2, 3]  # b's first face, then c
+    assert first_faces(index[index["split"] == "train"], videos=2)["row"].tolist() == [0]

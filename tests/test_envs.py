@@ -27,7 +27,8 @@ STEPS = REPO / "pipeline_steps"
 DISTRIBUTIONS = {
     "cv2": "opencv-python", "dlib": "dlib-bin", "face_alignment": "face-alignment",
     "face_recognition_models": "face-recognition-models", "huggingface_hub": "huggingface-hub",
-    "imageio_ffmpeg": "imageio-ffmpeg", "skimage": "scikit-image", "sklearn": "scikit-learn",
+    "imageio_ffmpeg": "imageio-ffmpeg", "pytorch_grad_cam": "grad-cam",
+    "skimage": "scikit-image", "sklearn": "scikit-learn",
     "skvideo": "scikit-video", "yaml": "pyyaml",
 }
 # Modules that locate packages by a name held in data, not in a find_spec("...") literal.
@@ -112,7 +113,7 @@ RULES = rule_environments()
 
 
 def test_every_rule_has_an_environment_file():
-    assert len(RULES) == 10
+    assert len(RULES) == 12
     envs = {env for _, env in RULES.values()}
     assert envs == {p.relative_to(REPO).as_posix() for p in (REPO / "envs").glob("*.yaml")}
 

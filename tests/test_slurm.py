@@ -124,7 +124,8 @@ def h5_arrays(path: Path) -> dict:
 def test_results_equal_the_local_run(tiny_run, slurm_run):
     local, cluster = tiny_run["workdir"] / "results", slurm_run["workdir"] / "results"
     texts = ["skipped.csv", "faces/report.md", "faces/videos.csv",
-             *(str(p.relative_to(local)) for p in (local / "tables").rglob("*.*"))]
+             *(str(p.relative_to(local)) for p in (local / "tables").rglob("*.*")),
+             *(str(p.relative_to(local)) for p in (local / "figures").rglob("*.csv"))]
     for name in texts:
         assert (cluster / name).read_text() == (local / name).read_text(), name
     for predictions in local.rglob("predictions/**/*.parquet"):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import cv2
 import h5py
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -110,9 +111,12 @@ CHANGES = {
     "evaluate.sweeps.RSC": [0.4],
     "evaluate.sweeps.TRN": [0.3],
     "evaluate.sweeps.JPG": [20],
+    "figures.depth_samples": 1,
+    "figures.gradcam.faces": 2,
+    "figures.gradcam.forgery": "ALL",
 }
-# Keys with one valid value today (one registered backend, one depth mode, one data set).
-ONE_CHOICE = {"datasets.demo.layout", "train.dataset"}
+# Keys with one valid value in the tiny config (one layout, one data set, one compression).
+ONE_CHOICE = {"datasets.demo.layout", "train.dataset", "figures.gradcam.compression"}
 
 
 def with_key(update: dict, key: str, value: object) -> dict:
@@ -368,6 +372,43 @@ def test_both_depth_backends_run_side_by_side(run):
     assert "4 crops x 2 depth backends drawn" in log
 
 
+def test_the_figures_draw_this_runs_tables_and_predictions(run):
+    results = run["workdir"] / "results"
+    severity = read_csv(results / "figures/demo/severity_recompute.csv")
+    robustness = read_csv(results / "tables/demo/robustness_recompute.csv")
+    assert set(severity["level"]) == {0.0, 0.02} and set(severity["attack"]) == {"NSE"}
+    swept = robustness[robustness["condition"] == "NSE@0.02"]
+    drawn = severity[severity["level"] == 0.02]
+    assert sorted(drawn["value"]) == pytest.approx(sorted(
+        [*swept["frame_accuracy"], *swept["frame_auc"]]))
+    roc = read_csv(results / "figures/demo/roc.csv")
+    assert roc.groupby(["forgery", "model", "depth", "depth_input"]).ngroups == EVALUATIONS * 2
+    for name in ("severity_recompute", "roc", "scores", "gradcam"):
+        image = cv2.imread(str(results / "figures/demo" / f"{name}.png"))
+        assert image is not None and image.std() > 10, name
+
+
+def test_gradcam_shows_each_detector_on_the_same_faces_with_its_predictions(run):
+    gradcam = read_csv(run["workdir"] / "results/figures/demo/gradcam.csv")
+    faces = gradcam[["video", "kind", "frame"]].drop_duplicates()
+    assert len(faces) == 4 and sorted(gradcam["label"].value_counts()) == [6, 6]
+    assert gradcam.groupby(["detector", "stream", "layer"]).size().to_dict() == {
+        ("mdn", "depth", "depth_tail.2 (BatchNormAct2d)"): 4,
+        ("mdn", "rgb", "rgb_tail.2 (BatchNormAct2d)"): 4,
+        ("rgb", "rgb", "backbone.bn2 (BatchNormAct2d)"): 4}
+    runs = {"rgb": f"rgb/{BACKBONE}/none/seed42/demo/none.parquet",
+            "mdn": f"mdn/{BACKBONE}/landmark_mesh/seed42/demo/recompute+zero.parquet"}
+    for detector, path in runs.items():
+        predictions = pd.read_parquet(run["workdir"] / "results/predictions/demo/raw/FaceSwap"
+                                      / path)
+        clean = predictions[(predictions["condition"] == "clean")
+                            & predictions["depth_input"].isin(["none", "recompute"])]
+        shown = gradcam[gradcam["detector"] == detector].drop_duplicates(
+            ["video", "kind", "frame"]).merge(clean, on=["video", "kind", "frame"])
+        assert len(shown) == 4
+        np.testing.assert_allclose(shown["prob_fake_x"], shown["prob_fake_y"], atol=1e-4)
+
+
 def test_the_whole_model_zoo_is_planned(run, tmp_path):
     zoo = write_config(tmp_path / "zoo.yaml", merged(TINY, {"train": {
         "models": ["rgb", "depth", "early", "late", "mid", "mdn"],
@@ -401,11 +442,12 @@ def test_ffpp_at_three_compressions_is_hundreds_of_cluster_jobs(run, tmp_path):
     cells = 5 * 3  # forgeries x compressions
     assert planned == {"extract_frames": shards, "crop_faces": shards, "estimate_depth": shards,
                        "face_report": 1, "train": cells * 2, "evaluate": cells * 2,
-                       "tables": 1, "depth_figure": 1, "collect_skips": 1, "all": 1}
+                       "tables": 1, "figures": 1, "gradcam": 1, "depth_figure": 1,
+                       "collect_skips": 1, "all": 1}
     # profiles/slurm runs each shard's extraction and cropping in one cluster job
     slurm = yaml.safe_load((REPO / "profiles/slurm/config.yaml").read_text())
     groups = slurm["groups"]
     assert groups["extract_frames"] == groups["crop_faces"]
     assert slurm["group-components"][groups["crop_faces"]] == 1
     cluster_jobs = sum(planned.values()) - planned["all"] - planned["crop_faces"]
-    assert cluster_jobs == 352
+    assert cluster_jobs == 354

@@ -106,6 +106,8 @@ ATTACKS: dict[str, Attack] = {
 }
 SWEPT = {"BLR": "sigma", "NSE": "sigma", "RSC": "factor", "TRN": "largest shift",
          "JPG": "quality"}
+# The level at which a swept attack leaves the image as it is (JPEG always changes it).
+UNCHANGED_AT = {"BLR": 0.0, "NSE": 0.0, "RSC": 1.0, "TRN": 0.0}
 
 
 def sweep_condition(attack: str, level: float) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import sklearn
 from numpy.typing import ArrayLike
 from sklearn.metrics import (
     average_precision_score,
@@ -63,6 +64,11 @@ def cell_metrics(predictions: pd.DataFrame) -> pd.DataFrame:
     """One row per cell, seed and condition (CELL): faces, videos, real_videos, fake_videos,
     frame_<metric> and video_<metric> for every binary metric, and kind_accuracy_<kind>
     (frame level) for every kind present."""
+    with sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
+        return _cell_metrics(predictions)  # checking every call's arguments doubled its time
+
+
+def _cell_metrics(predictions: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for key, frames in predictions.groupby(CELL, sort=False):
         videos = video_level(frames)

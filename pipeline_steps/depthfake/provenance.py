@@ -55,9 +55,15 @@ def provenance() -> dict:
     }
 
 
+def origin_line() -> str:
+    """The code version and config hash, for figure footers."""
+    record = provenance()
+    config = record["config_sha"] or "none (run outside the workflow)"
+    return f"code {record['code']}; config {config}"
+
+
 def provenance_line() -> str:
     """One line for table footers and CSV headers."""
     record = provenance()
     packages = ", ".join(f"{p} {v}" for p, v in record["packages"].items())
-    config = record["config_sha"] or "none (run outside the workflow)"
-    return f"code {record['code']}; config {config}; Python {record['python']}; {packages}"
+    return f"{origin_line()}; Python {record['python']}; {packages}"

@@ -10,13 +10,17 @@ excludes zero. Accuracies are in %.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 
+import markdown
 import pandas as pd
 
+from depthfake.attacks import CLEAN
 from depthfake.cell_stats import SHOWN
 from depthfake.metrics import CELL, COLUMN, ROW
+from depthfake.settings import NO_DEPTH, ZERO_DEPTH
 
 LABELS = {"frame_accuracy": "ACC %", "frame_auc": "AUC", "video_auc": "video AUC"}
 COUNTS = ["faces", "videos", "real_videos", "fake_videos"]
@@ -31,8 +35,19 @@ DEPTH_MODE_CAPTION = {
     "perturb": "`perturb` mode (the paper's): the same operation, with the same random draws, "
                "applied to the stored depth map",
 }
+# The depth input of depth-reading models on the clean test set: their stored maps.
+ESTIMATED = "estimated"
 # A table cell: its text and whether it is bold.
 Cell = tuple[str, bool]
+
+
+def clean_predictions(predictions: pd.DataFrame, mode: str) -> pd.DataFrame:
+    """The clean test set as the detection table has it: models that read no depth, and
+    depth-reading models on their stored maps (`mode`'s clean rows, as `estimated`) and on
+    zeros."""
+    clean = predictions[(predictions["condition"] == CLEAN)
+                        & predictions["depth_input"].isin([NO_DEPTH, mode, ZERO_DEPTH])]
+    return clean.replace({"depth_input": {mode: ESTIMATED}})
 
 
 def over_seeds(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -180,3 +195,18 @@ def plain_markdown(table: pd.DataFrame, digits: int = 3) -> str:
     lines = ["| " + " | ".join(map(str, table.columns)) + " |", "|" + "---|" * table.shape[1]]
     lines += ["| " + " | ".join(map(text, row)) + " |" for row in table.itertuples(index=False)]
     return "\n".join(lines)
+
+
+PAGE_STYLE = ("body{font:14px/1.45 system-ui,sans-serif;margin:1.5em;color:#222}"
+              "table{border-collapse:collapse;margin:1em 0;font-size:13px}"
+              "th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}"
+              "th{background:#f2f2f2}tr:nth-child(even){background:#fafafa}"
+              "hr{border:0;border-top:1px solid #ccc}")
+
+
+def html_page(text: str, title: str) -> str:
+    """A standalone HTML page of a Markdown document (tables, bold, lists), for the Snakemake
+    report, which shows HTML but not Markdown or CSV."""
+    body = markdown.markdown(text, extensions=["tables"], output_format="html")
+    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{html.escape(title)}"
+            f"</title><style>{PAGE_STYLE}</style></head>\n<body>\n{body}\n</body></html>\n")

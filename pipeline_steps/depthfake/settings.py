@@ -419,6 +419,25 @@ class EvaluateSection(EvaluateSettings):
         return modes
 
 
+class GradcamSettings(Settings):
+    """The Grad-CAM figure: every trained detector of one cell (first backbone, depth backend
+    and seed) on the same test faces."""
+
+    faces: int = Field(4, ge=2, description="test faces shown, half real and half fake (the "
+                       "first face of the first test videos)")
+    compression: Compression | None = Field(
+        None, description="the cell's compression; null: the training data set's first")
+    forgery: Token | None = Field(
+        None, description="the cell's forgery (or ALL); null: the first of train.forgeries")
+
+
+class FigureSettings(Settings):
+    """The figures beside the tables (depth_figure, gradcam)."""
+
+    depth_samples: int = Field(2, ge=1, description="depth figure: test crops per video kind")
+    gradcam: GradcamSettings = GradcamSettings()
+
+
 class WorkflowConfig(Settings):
     """The whole config file."""
 
@@ -429,6 +448,7 @@ class WorkflowConfig(Settings):
     depth: DepthSettings = DepthSettings()
     train: TrainSection
     evaluate: EvaluateSection = EvaluateSection()
+    figures: FigureSettings = FigureSettings()
 
     @model_validator(mode="after")
     def _cross_references(self) -> WorkflowConfig:
@@ -449,6 +469,13 @@ class WorkflowConfig(Settings):
             if forgery != ALL_FORGERIES and forgery not in forgeries:
                 raise ValueError(f"train.forgeries names {forgery!r}, which is not a forgery of "
                                  f"data set {self.train.dataset!r} {forgeries} (or ALL)")
+        gradcam = self.figures.gradcam
+        if gradcam.forgery is not None and gradcam.forgery not in self.train.forgeries:
+            raise ValueError(f"figures.gradcam.forgery names {gradcam.forgery!r}; the trained "
+                             f"forgeries are {self.train.forgeries}")
+        if gradcam.compression is not None and gradcam.compression not in trained_at:
+            raise ValueError(f"figures.gradcam.compression names {gradcam.compression!r}; the "
+                             f"training data set's compressions are {trained_at}")
         return self
 
     def test_datasets(self) -> list[str]:

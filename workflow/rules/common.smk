@@ -36,6 +36,8 @@ from depthfake.settings import (
 
 CONFIG = load_config(config)
 TRAIN = CONFIG.train
+# The resolved config (defaults filled in), as the report's captions read it.
+config.update(CONFIG.model_dump(mode="json"))
 # Every job records the hash of the resolved config it ran under (not a param: no reruns).
 os.environ[CONFIG_HASH_VARIABLE] = config_hash(CONFIG.model_dump(mode="json"))
 
@@ -238,6 +240,30 @@ def figure_inputs(wildcards):
     }
 
 
+def gradcam_models():
+    """Every trained detector of the Grad-CAM cell, at the first backbone, depth backend and
+    seed: (model, backbone, depth)."""
+    first = dict(backbone=TRAIN.backbones[0], seed=TRAIN.seeds[0])
+    return [dict(model=model, depth=CONFIG.depth.backends[0] if reads_depth(model)
+                 else NO_DEPTH, **first) for model in TRAIN.models]
+
+
+def gradcam_inputs(wildcards):
+    """The Grad-CAM cell's test faces (with the first depth backend's maps, when a model
+    reads depth) and its detectors' weights and records."""
+    gradcam = CONFIG.figures.gradcam
+    cell = dict(dataset=wildcards.dataset,
+                compression=gradcam.compression or dataset(wildcards.dataset).compression_levels()[0],
+                forgery=gradcam.forgery or TRAIN.forgeries[0])
+    models = gradcam_models()
+    reader = next((m for m in models if reads_depth(m["model"])), models[0])
+    return face_inputs(cell["dataset"], cell["compression"], cell["forgery"], reader["model"],
+                       reader["depth"]) | {
+        "weights": [rules.train.output.weights.format(**cell, **m) for m in models],
+        "meta": [rules.train.output.meta.format(**cell, **m) for m in models],
+    }
+
+
 def test_inputs(wildcards):
     test = wildcards.test_dataset
     return face_inputs(test, test_compression(test, wildcards.compression),
@@ -366,8 +392,9 @@ def demo_options(wildcards):
 
 
 def get_final_outputs():
-    """The tables, the skip record, the face report and (when some model reads depth) the
-    depth figure."""
-    figure = [rules.depth_figure.output.figure] if any(map(reads_depth, TRAIN.models)) else []
-    return [*expand(rules.tables.output, dataset=TRAIN.dataset), rules.collect_skips.output.table,
-            rules.face_report.output.report, *figure]
+    """The tables and figures, the skip record, the face report and (when some model reads
+    depth) the depth figure."""
+    figure = rules.depth_figure.output if any(map(reads_depth, TRAIN.models)) else []
+    return [*expand([*rules.tables.output, *rules.figures.output, *rules.gradcam.output],
+                    dataset=TRAIN.dataset),
+            *rules.collect_skips.output, *rules.face_report.output, *figure]

@@ -27,10 +27,17 @@ rule depth_figure:
     input:
         unpack(figure_inputs),
     output:
-        figure="results/figures/depth_samples.png",
+        figure=report(
+            "results/figures/depth_samples.png",
+            caption="../report/depth_samples.rst",
+            category="Data",
+            labels={"item": "depth samples"},
+        ),
+        data="results/figures/depth_samples.csv",
     params:
         step=step_script("depth_figure"),
         backends=CONFIG.depth.backends,
+        per_kind=CONFIG.figures.depth_samples,
     log:
         "logs/depth_figure/depth_figure.log",
     threads: 1
@@ -41,5 +48,5 @@ rule depth_figure:
         "../../envs/report.yaml"
     shell:
         "python {params.step} --faces {input.faces} --index {input.index}"
-        " --backends {params.backends} --depth {input.depth} --per-kind 2"
-        " --out {output.figure} --log-file {log}"
+        " --backends {params.backends} --depth {input.depth} --per-kind {params.per_kind}"
+        " --out {output.figure} --out-data {output.data} --log-file {log}"

@@ -32,6 +32,12 @@ rule face_report:
         indices=face_indices(),
     output:
         report="results/faces/report.md",
+        page=report(
+            "results/faces/report.html",
+            caption="../report/faces.rst",
+            category="Data",
+            labels={"item": "faces found"},
+        ),
         videos="results/faces/videos.csv",
     log:
         "logs/face_report/face_report.log",
@@ -45,4 +51,4 @@ rule face_report:
         "../../envs/report.yaml"
     shell:
         "python {params.step} --indices {input.indices} --out-md {output.report}"
-        " --out-videos {output.videos} --log-file {log}"
+        " --out-html {output.page} --out-videos {output.videos} --log-file {log}"

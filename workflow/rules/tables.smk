@@ -3,11 +3,26 @@ rule tables:
         predictions=[expand(rules.evaluate.output.predictions, **cell) for cell in evaluations()],
     output:
         detection=multiext("results/tables/{dataset}/detection", ".md", ".csv", ".tex"),
+        detection_page=report(
+            "results/tables/{dataset}/detection.html",
+            caption="../report/detection.rst",
+            category="Tables",
+            labels={"table": "detection"},
+        ),
         robustness=expand(
             "results/tables/{{dataset}}/robustness_{mode}{ext}",
             mode=CONFIG.evaluate.depth_modes,
             ext=[".md", ".csv", ".tex"],
         ),
+        robustness_pages=[
+            report(
+                f"results/tables/{{dataset}}/robustness_{mode}.html",
+                caption="../report/robustness.rst",
+                category="Tables",
+                labels={"table": f"robustness, depth mode {mode}"},
+            )
+            for mode in CONFIG.evaluate.depth_modes
+        ],
     params:
         step=step_script("tables"),
         out_dir=lambda wildcards, output: os.path.dirname(output.detection[0]),
@@ -37,6 +52,12 @@ rule collect_skips:
         skip_records(),
     output:
         table="results/skipped.csv",
+        page=report(
+            "results/skipped.html",
+            caption="../report/skipped.rst",
+            category="Data",
+            labels={"item": "skipped videos"},
+        ),
     params:
         step=step_script("collect_skips"),
     log:
@@ -48,4 +69,5 @@ rule collect_skips:
     conda:
         "../../envs/report.yaml"
     shell:
-        "python {params.step} --skips {input} --out {output.table} --log-file {log}"
+        "python {params.step} --skips {input} --out {output.table} --out-html {output.page}"
+        " --log-file {log}"

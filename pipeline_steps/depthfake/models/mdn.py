@@ -13,6 +13,7 @@ from torch import nn
 
 from depthfake.models.backbone import zero_init
 from depthfake.models.registry import DetectorConfig
+from depthfake.models.splits import tail_feature_layer
 from depthfake.models.two_stream import split_streams
 
 
@@ -41,3 +42,9 @@ class MaskedDepthfakeNetwork(nn.Module):
         rgb_features, depth_features, _ = self.masked_features(rgb, depth)
         pooled = torch.cat([self.rgb_tail(rgb_features), self.depth_tail(depth_features)], dim=1)
         return self.classifier(pooled)
+
+    def cam_layers(self) -> dict[str, nn.Module]:
+        """The last feature map of each stream's tail (the depth tail reads the masked
+        features)."""
+        return {"rgb": tail_feature_layer(self.rgb_tail),
+                "depth": tail_feature_layer(self.depth_tail)}

@@ -8,12 +8,14 @@ from torch import nn
 
 from depthfake.models.backbone import add_depth_channel, create_backbone, zero_init
 from depthfake.models.registry import DetectorConfig
+from depthfake.models.splits import last_feature_layer
 
 
 class SingleStreamDetector(nn.Module):
     """A timm backbone with a zero-initialised 2-way head, fed by `inputs`."""
 
     in_chans = 3
+    stream = "rgb"  # what the backbone sees, naming its Grad-CAM layer
 
     def __init__(self, config: DetectorConfig, pretrained: bool = False,
                  pretrained_file: str | None = None):
@@ -30,6 +32,10 @@ class SingleStreamDetector(nn.Module):
     def adapt(self, backbone: nn.Module) -> nn.Module:
         return backbone
 
+    def cam_layers(self) -> dict[str, nn.Module]:
+        """The layer of each stream that Grad-CAM reads: the backbone's last feature map."""
+        return {self.stream: last_feature_layer(self.backbone)}
+
     def inputs(self, rgb: torch.Tensor, depth: torch.Tensor | None) -> torch.Tensor:
         return rgb
 
@@ -45,6 +51,7 @@ class DepthDetector(SingleStreamDetector):
     """Depth only, through a 1-channel stem (timm folds pretrained RGB filters into it)."""
 
     in_chans = 1
+    stream = "depth"
 
     def inputs(self, rgb: torch.Tensor, depth: torch.Tensor | None) -> torch.Tensor:
         return depth
@@ -53,6 +60,8 @@ class DepthDetector(SingleStreamDetector):
 class EarlyFusion(SingleStreamDetector):
     """RGB-D as four input channels: the RGB filters of the stem kept, the depth filter
     initialised small."""
+
+    stream = "rgb-d"
 
     def adapt(self, backbone: nn.Module) -> nn.Module:
         return add_depth_channel(backbone)

@@ -23,6 +23,7 @@ class SplitFamily:
     default_split: int
     splits: Callable[[nn.Module], int]  # the largest valid split of a model
     cut: Callable[[nn.Module, int], tuple[nn.Module, nn.Module]]
+    last_features: str  # the module giving the last feature map, before the global pool
 
 
 def cut_efficientnet(model: nn.Module, split: int) -> tuple[nn.Module, nn.Module]:
@@ -61,9 +62,9 @@ def cut_resnet(model: nn.Module, split: int) -> tuple[nn.Module, nn.Module]:
 
 # timm module of the model -> family (the names and examples are in depthfake.catalogue).
 FAMILIES = {
-    "efficientnet": SplitFamily(4, lambda model: len(model.blocks) - 1, cut_efficientnet),
-    "xception": SplitFamily(3, lambda model: XCEPTION_BLOCKS - 1, cut_xception),
-    "resnet": SplitFamily(3, lambda model: len(RESNET_STAGES) - 1, cut_resnet),
+    "efficientnet": SplitFamily(4, lambda model: len(model.blocks) - 1, cut_efficientnet, "bn2"),
+    "xception": SplitFamily(3, lambda model: XCEPTION_BLOCKS - 1, cut_xception, "act4"),
+    "resnet": SplitFamily(3, lambda model: len(RESNET_STAGES) - 1, cut_resnet, "layer4"),
 }
 
 
@@ -91,3 +92,17 @@ def split_backbone(model: nn.Module, split_block: int | None) -> tuple[nn.Module
         raise ValueError(f"split_block must be in 1..{family.splits(model)} for "
                          f"{family_name(model)} models, got {split}")
     return family.cut(model, split)
+
+
+def last_feature_layer(model: nn.Module) -> nn.Module:
+    """The module of a whole timm model that gives its last feature map (before the global
+    pool): the family's, or else the last of timm's feature taps."""
+    family = FAMILIES.get(family_name(model))
+    name = family.last_features if family else model.feature_info[-1]["module"]
+    return model.get_submodule(name)
+
+
+def tail_feature_layer(tail: nn.Module) -> nn.Module:
+    """The module of a tail (from `split_backbone`) that gives its last feature map: every
+    tail ends with the global pool, after it."""
+    return tail[-2]

@@ -10,7 +10,7 @@ from torch import nn
 
 from depthfake.models.backbone import create_backbone, zero_init
 from depthfake.models.registry import DetectorConfig
-from depthfake.models.splits import split_backbone
+from depthfake.models.splits import last_feature_layer, split_backbone, tail_feature_layer
 
 
 @dataclass
@@ -50,6 +50,10 @@ class LateFusion(nn.Module):
     def forward(self, rgb: torch.Tensor, depth: torch.Tensor) -> torch.Tensor:
         return self.classifier(torch.cat([self.rgb(rgb), self.depth(depth)], dim=1))
 
+    def cam_layers(self) -> dict[str, nn.Module]:
+        """The last feature map of each backbone."""
+        return {"rgb": last_feature_layer(self.rgb), "depth": last_feature_layer(self.depth)}
+
 
 class MidFusion(nn.Module):
     """Both streams up to the split point, feature maps summed, then the RGB backbone's tail."""
@@ -64,3 +68,7 @@ class MidFusion(nn.Module):
 
     def forward(self, rgb: torch.Tensor, depth: torch.Tensor) -> torch.Tensor:
         return self.classifier(self.tail(self.rgb_front(rgb) + self.depth_front(depth)))
+
+    def cam_layers(self) -> dict[str, nn.Module]:
+        """The last feature map of the shared tail, after the streams are summed."""
+        return {"fused": tail_feature_layer(self.tail)}

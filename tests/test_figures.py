@@ -1,0 +1,130 @@
+"""The figures draw the tables' numbers: severity curves with their intervals, ROC curves and
+per-video scores, each written as a PNG with its data as CSV."""
+
+from __future__ import annotations
+
+import matplotlib.image
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from depthfake.figure_data import roc_points, severity_curves, video_scores
+from depthfake.files import read_csv
+from depthfake.report import clean_predictions
+
+from figures import make_figures, model_labels
+from synthetic_predictions import COLUMNS, ROWS, synthetic_predictions
+from tables import make_tables
+
+MODES = ["recompute", "perturb"]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> dict:
+    """Synthetic predictions, their tables, and the figures drawn from both."""
+    predictions = synthetic_predictions()
+    out = tmp_path_factory.mktemp("results")
+    make_tables(predictions, ROWS, COLUMNS, MODES, out / "tables", seed=1)
+    tables = {name: read_csv(out / "tables" / f"{name}.csv")
+              for name in ["detection", *(f"robustness_{m}" for m in MODES)]}
+    make_figures(predictions, tables["detection"],
+                 {m: tables[f"robustness_{m}"] for m in MODES}, out / "figures")
+    return dict(predictions=predictions, tables=tables, figures=out / "figures")
+
+
+def test_severity_curves_hold_the_tables_cells_and_the_clean_set_at_no_noise(results):
+    detection, robustness = (results["tables"][n] for n in ("detection", "robustness_perturb"))
+    curves = severity_curves(detection, robustness, "perturb")
+    assert set(curves["attack"]) == {"NSE"} and set(curves["level"]) == {0.0, 0.05}
+    assert len(curves) == len(COLUMNS) * 3 * 2 * 2  # columns x models x metrics x levels
+    swept = robustness[robustness["condition"] == "NSE@0.05"].set_index(
+        ["compression", "forgery", "model", "depth_input"])
+    clean = detection.replace({"depth_input": {"estimated": "perturb"}}).set_index(
+        ["compression", "forgery", "model", "depth_input"])
+    for row in curves.itertuples():
+        source = swept if row.level == 0.05 else clean
+        cell = source.loc[(row.compression, row.forgery, row.model, row.depth_input)]
+        assert (row.value, row.low, row.high) == pytest.approx(
+            (cell[row.metric], cell[f"{row.metric}_low"], cell[f"{row.metric}_high"]))
+        assert row.low <= row.value <= row.high
+    first = curves.drop_duplicates(["compression", "forgery"])
+    assert list(zip(first["compression"], first["forgery"], strict=True)) == [
+        c[1:] for c in COLUMNS]  # the tables' column order
+
+
+def test_jpeg_has_no_clean_point_and_no_sweep_gives_no_curve(results):
+    detection = results["tables"]["detection"]
+    robustness = results["tables"]["robustness_perturb"].replace(
+        {"condition": {"NSE@0.05": "JPG@50"}})
+    assert set(severity_curves(detection, robustness, "perturb")["level"]) == {50}
+    unswept = robustness[~robustness["condition"].str.contains("@")]
+    assert severity_curves(detection, unswept, "perturb").empty
+
+
+def test_roc_curves_give_the_cells_auc(results):
+    clean = clean_predictions(results["predictions"], "recompute")
+    points = roc_points(clean)
+    assert set(points["depth_input"]) == {"none", "estimated", "zero"}
+    for (compression, forgery, model, depth_input, seed), curve in points.groupby(
+            ["compression", "forgery", "model", "depth_input", "seed"]):
+        frames = clean[(clean["compression"] == compression) & (clean["forgery"] == forgery)
+                       & (clean["model"] == model) & (clean["depth_input"] == depth_input)
+                       & (clean["seed"] == seed)]
+        assert curve["auc"].iloc[0] == pytest.approx(roc_auc_score(frames["label"],
+                                                                   frames["prob_fake"]))
+        assert curve[["fpr", "tpr"]].iloc[[0, -1]].to_numpy().tolist() == [[0, 0], [1, 1]]
+        assert curve["fpr"].is_monotonic_increasing and curve["tpr"].is_monotonic_increasing
+
+
+def test_video_scores_are_each_videos_mean_probability(results):
+    clean = clean_predictions(results["predictions"], "recompute")
+    scores = video_scores(clean)
+    assert len(scores) == len(COLUMNS) * 3 * 2 * 8  # columns x models x seeds x videos
+    one = scores.iloc[5]
+    frames = clean[(clean["video"] == one["video"]) & (clean["model"] == one["model"])
+                   & (clean["depth_input"] == one["depth_input"]) & (clean["seed"] == one["seed"])
+                   & (clean["compression"] == one["compression"])
+                   & (clean["forgery"] == one["forgery"])]
+    assert one["prob_fake"] == pytest.approx(frames["prob_fake"].mean())
+    assert one["label"] == frames["label"].iloc[0]
+
+
+def test_every_figure_is_a_png_beside_the_csv_it_draws(results):
+    figures = results["figures"]
+    clean = clean_predictions(results["predictions"], "recompute")
+    expected = {"roc": roc_points(clean), "scores": video_scores(clean),
+                **{f"severity_{m}": severity_curves(results["tables"]["detection"],
+                                                    results["tables"][f"robustness_{m}"], m)
+                   for m in MODES}}
+    for name, data in expected.items():
+        image = matplotlib.image.imread(figures / f"{name}.png")
+        assert image.shape[0] > 200 and image.shape[1] > 400 and image.std() > 0.05, name
+        written = read_csv(figures / f"{name}.csv")
+        assert len(written) == len(data)
+        numbers = data.select_dtypes("number").columns
+        np.testing.assert_allclose(written[numbers].to_numpy(float),
+                                   data[numbers].to_numpy(float), rtol=1e-5)
+        assert (figures / f"{name}.csv").read_text().startswith("# code ")
+
+
+def test_model_labels_name_only_what_differs():
+    keys = [("rgb", "b0", "none", "none"), ("mdn", "b0", "mesh", "estimated"),
+            ("mdn", "b0", "mesh", "zero")]
+    assert list(model_labels(keys).values()) == ["rgb", "mdn, estimated", "mdn, zeros"]
+    keys.append(("mdn", "b0", "anything", "zero"))
+    assert model_labels(keys)[keys[-1]] == "mdn, anything, zeros"
+    assert model_labels(keys)[keys[0]] == "rgb"
+
+
+def test_figures_of_one_class_columns_and_no_sweeps_are_drawn_with_a_note(tmp_path):
+    predictions = synthetic_predictions()
+    predictions = predictions[predictions["condition"].isin(["clean", "NSE"])
+                              & (predictions["label"] == 1)]
+    make_tables(predictions, ROWS, COLUMNS, ["recompute"], tmp_path, seed=1)
+    make_figures(predictions, read_csv(tmp_path / "detection.csv"),
+                 {"recompute": read_csv(tmp_path / "robustness_recompute.csv")}, tmp_path)
+    assert read_csv(tmp_path / "roc.csv").empty  # no curve without reals
+    assert read_csv(tmp_path / "severity_recompute.csv").empty
+    assert set(read_csv(tmp_path / "scores.csv")["label"]) == {1}
+    assert pd.read_csv(tmp_path / "severity_recompute.csv", comment="#").columns.size > 5
