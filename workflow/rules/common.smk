@@ -248,13 +248,18 @@ def gradcam_models():
                  else NO_DEPTH, **first) for model in TRAIN.models]
 
 
+def gradcam_cell(wildcards):
+    """The cell whose detectors the Grad-CAM figure shows: dataset, compression, forgery."""
+    gradcam = CONFIG.figures.gradcam
+    first_level = dataset(wildcards.dataset).compression_levels()[0]
+    return dict(dataset=wildcards.dataset, compression=gradcam.compression or first_level,
+                forgery=gradcam.forgery or TRAIN.forgeries[0])
+
+
 def gradcam_inputs(wildcards):
     """The Grad-CAM cell's test faces (with the first depth backend's maps, when a model
     reads depth) and its detectors' weights and records."""
-    gradcam = CONFIG.figures.gradcam
-    cell = dict(dataset=wildcards.dataset,
-                compression=gradcam.compression or dataset(wildcards.dataset).compression_levels()[0],
-                forgery=gradcam.forgery or TRAIN.forgeries[0])
+    cell = gradcam_cell(wildcards)
     models = gradcam_models()
     reader = next((m for m in models if reads_depth(m["model"])), models[0])
     return face_inputs(cell["dataset"], cell["compression"], cell["forgery"], reader["model"],

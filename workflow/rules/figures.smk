@@ -65,6 +65,7 @@ rule gradcam:
         step=step_script("gradcam"),
         shards=shard_options,
         faces=CONFIG.figures.gradcam.faces,
+        cell=lambda wildcards: "/".join(gradcam_cell(wildcards).values()),  # for the caption
     log:
         "logs/gradcam/{dataset}.log",
     threads: 1
