@@ -90,9 +90,10 @@ def results_section(results: Path, dataset: str, wall: float, speed: float) -> s
     times = stage_times(results / "benchmarks")
     return "\n".join([
         f"Measured on {machine()}, no GPU.", "",
-        f"`snakemake --cores all` on a fresh clone: **{wall:.0f} s** "
-        f"({int(times['jobs'].sum())} jobs with a `benchmark:` file, and the report and table "
-        "jobs); "
+        f"The main command's `snakemake --cores all` and `snakemake --report report.html` on a "
+        f"fresh clone: **{wall:.0f} s** ({int(times['jobs'].sum())} jobs with a `benchmark:` "
+        "file, and the summary jobs: face report, depth figure, Grad-CAM, tables, figures and "
+        "skips); "
         f"x CPU speed {speed:g} "
         f"(`python ../shared/tools/cpu-calib.py`, idle machine) = **{wall * speed:,.0f}** "
         f"units, {'within' if wall * speed <= BUDGET else 'over'} the demo budget of "
@@ -281,7 +282,8 @@ def replace_section(readme: str, markers: tuple[str, str], section: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wall-seconds", type=float, help="the demo's snakemake wall time")
+    parser.add_argument("--wall-seconds", type=float,
+                        help="the demo's wall time: snakemake --cores all, then --report")
     parser.add_argument("--speed", type=float, help="cpu-calib.py's figure")
     parser.add_argument("--seeds", action="store_true",
                         help="render the demo's tables as the several-seed demo table")
