@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from depthfake.attacks import SWEPT
-from depthfake.figure_data import MODEL, roc_points, severity_curves, video_scores
+from depthfake.figure_data import MODEL, positions, roc_points, severity_curves, video_scores
 from depthfake.files import read_csv, read_parquet
 from depthfake.metrics import COLUMN, THRESHOLD
 from depthfake.plots import panel_grid, plt, save_figure
@@ -49,7 +49,7 @@ def column_label(key: tuple) -> str:
 
 def keys(table: pd.DataFrame, columns: list[str]) -> list[tuple]:
     """The distinct values of `columns` in `table`, in order of appearance."""
-    return list(dict.fromkeys(table[columns].itertuples(index=False, name=None)))
+    return list(positions(table, columns))
 
 
 def rows_of(table: pd.DataFrame, columns: list[str], key: tuple) -> pd.DataFrame:

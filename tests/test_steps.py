@@ -51,7 +51,8 @@ def test_readme_opens_with_the_demo_and_the_ci_test_command():
     readme = (REPO / "README.md").read_text()
     blocks = [block.splitlines()[1:] for block in readme.split("```")[1::2]]  # drop "bash"
     commands, tests = ([line for line in block if line.strip()] for block in blocks[:2])
-    assert len(commands) == 1 and commands[0].endswith("snakemake --cores all")
+    assert len(commands) == 1 and commands[0].endswith(
+        "snakemake --cores all && snakemake --report report.html")
     assert len(tests) == 1 and tests[0] in (REPO / ".ci" / "run").read_text()
 
 

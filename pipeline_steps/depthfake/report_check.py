@@ -163,7 +163,7 @@ class ReportWalker:
                 for row in range(self.rows().count()):
                     try:
                         item = self.show(category, subcategory, row)
-                    except Exception as err:  # noqa: BLE001 - recorded; the walk goes on
+                    except Exception as err:  # recorded: the walk goes on to the next item
                         item = ItemCheck(f"{category}/{subcategory}/row {row}", category,
                                          subcategory, [], "", error=f"{type(err).__name__}: "
                                          f"{str(err).splitlines()[0]}")
