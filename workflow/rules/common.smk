@@ -242,7 +242,7 @@ def figure_inputs(wildcards):
 
 def gradcam_models():
     """Every trained detector of the Grad-CAM cell, at the first backbone, depth backend and
-    seed: (model, backbone, depth)."""
+    seed, as the train rule's wildcards (model, depth, backbone, seed)."""
     first = dict(backbone=TRAIN.backbones[0], seed=TRAIN.seeds[0])
     return [dict(model=model, depth=CONFIG.depth.backends[0] if reads_depth(model)
                  else NO_DEPTH, **first) for model in TRAIN.models]
