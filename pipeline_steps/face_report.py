@@ -14,7 +14,7 @@ import pandas as pd
 from depthfake.face_report import low_rate_warnings, slice_summary, video_face_rates
 from depthfake.files import read_parquet, write_csv, write_text
 from depthfake.provenance import provenance_line
-from depthfake.report import html_page, plain_markdown
+from depthfake.report import html_page, markdown_text, plain_markdown
 from depthfake.steps import setup_logging, step_parser
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def face_report(indices: list[Path], out_md: Path, out_html: Path, out_videos: P
         "face or a face in under half their frames; kept: videos with crops used; side_pN: "
         "face box side (max of width and height), frame pixels, Nth percentile; "
         f"side_share_p50: median side / the frame's shorter side. Per video: {out_videos.name}.",
-        *(["## Warnings", *(f"- {w}" for w in warnings)] if warnings else []),
+        *(["## Warnings", *(f"- {markdown_text(w)}" for w in warnings)] if warnings else []),
         f"---\n{provenance_line()}\n"])
     write_text(out_md, document)
     write_text(out_html, html_page(document, "Faces found"))

@@ -32,6 +32,7 @@ from depthfake.report import (
     latex_table,
     long_table,
     markdown_table,
+    markdown_text,
     over_seeds,
     to_markdown,
     wide_table,
@@ -120,7 +121,7 @@ def make_tables(predictions: pd.DataFrame, rows: list[tuple], columns: list[tupl
     """Write detection.* and robustness_<mode>.* (md, csv, tex); returns the cell summary."""
     conditions = list(pd.unique(predictions["condition"]))
     show_dataset = len({c[0] for c in columns}) > 1
-    trained_on = ", ".join(sorted(predictions["dataset"].unique()))
+    trained_on = markdown_text(", ".join(sorted(predictions["dataset"].unique())))
     clean = clean_predictions(predictions, depth_modes[0])
     detection = ordered(summarise(clean, seed), rows, columns, conditions)
     title = f"# Detection (trained on {trained_on}; clean test set)"

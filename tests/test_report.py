@@ -11,8 +11,11 @@ from sklearn.metrics import roc_auc_score
 from depthfake.cell_stats import summarise
 from depthfake.files import read_csv
 from depthfake.metrics import binary_metrics, cell_metrics, per_kind_accuracy, video_level
-from depthfake.report import latex_table, over_seeds
+from depthfake.report import html_page, latex_table, markdown_table, markdown_text, over_seeds
+from depthfake.skips import SkipLog
 
+import collect_skips
+from hostile_names import HOSTILE_NAMES, injected, parse_page
 from synthetic_predictions import COLUMNS, CONDITIONS, ROWS, SKILL, synthetic_predictions
 from tables import make_tables
 
@@ -201,9 +204,9 @@ def test_written_tables_hold_the_numbers_per_depth_mode(predictions, tmp_path):
                    & (summary["forgery"] == "ALL")].iloc[0]
     pct = {name: 100 * cell[f"frame_accuracy{name}"]
            for name in ("", "_sd", "_low", "_high", "_delta", "_delta_low")}
-    assert (f"{pct['']:.2f} ± {pct['_sd']:.2f} [{pct['_low']:.2f}, {pct['_high']:.2f}]"
-            in markdown)
-    assert f"{pct['_delta']:+.2f} [{pct['_delta_low']:+.2f}" in markdown
+    assert markdown_text(f"{pct['']:.2f} ± {pct['_sd']:.2f} [{pct['_low']:.2f}, "
+                         f"{pct['_high']:.2f}]") in markdown
+    assert markdown_text(f"{pct['_delta']:+.2f} [{pct['_delta_low']:+.2f}") in markdown
     kinds = markdown.split("## Accuracy per kind")[1]
     assert "| raw ALL real | raw ALL Face2Face | raw ALL FaceSwap |" in kinds
     latex = (tmp_path / "detection.tex").read_text()
@@ -224,3 +227,33 @@ def test_every_table_names_its_code_version(predictions, tmp_path):
             text = (tmp_path / f"{name}{suffix}").read_text()
             line = text.splitlines()[0 if suffix == ".csv" else -1]
             assert "code " in line and "torch " in line, name + suffix
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_value_reads_back_as_its_text(name):
+    page = html_page(markdown_table(["video"], [[(name, False)], [(name, True)]]), name)
+    parsed = parse_page(page)
+    assert injected(page) == set()
+    assert parsed.cells == ["video", name, name]
+    assert ("strong", ()) in parsed.elements  # the bold cell: the document's own markup
+
+
+def test_raw_html_links_and_images_in_a_document_stay_text():
+    document = "<script>alert(1)</script>\n\n[x](javascript:alert(2)) ![i](x.png) <http://a.b>"
+    page = html_page(document, "t")
+    assert injected(page) == set()
+    assert "<script>alert(1)</script>" in parse_page(page).text
+
+
+def test_the_skipped_videos_page_shows_hostile_names_as_text(tmp_path):
+    skips = SkipLog("crop_faces", "mine")
+    for name in HOSTILE_NAMES:
+        skips.add(name, "real", "none", f"no face in any frame: data/{name}.mp4")
+    skips.write(tmp_path / "skips.csv")
+    collect_skips.main(["--skips", str(tmp_path / "skips.csv"), "--out",
+                        str(tmp_path / "skipped.csv"), "--out-html", str(tmp_path / "s.html")])
+    page = (tmp_path / "s.html").read_text()
+    assert injected(page) == set()
+    cells = parse_page(page).cells
+    assert all(name in cells and f"no face in any frame: data/{name}.mp4" in cells
+               for name in HOSTILE_NAMES)

@@ -9,6 +9,8 @@ import os
 import matplotlib
 
 matplotlib.use("Agg")
+# Labels hold video ids and paths: text, never mathtext (a "$" in a name stays a "$").
+matplotlib.rcParams["text.parse_math"] = False
 import matplotlib.pyplot as plt  # noqa: E402 - after choosing the file backend
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402

@@ -88,13 +88,11 @@ def to_markdown(table: pd.DataFrame, columns: list[tuple], labels: dict[str, str
     show_dataset = len({c[0] for c in columns}) > 1
     header = [*ROW] + [" ".join([*(c[:1] if show_dataset else []), *c[1:], label])
                        for c in columns for label in labels.values()]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row_key, row in table.iterrows():
-        cells = list(row_key) + [
-            _format(metric, row[(f"{metric}_mean", *column)], row[(f"{metric}_std", *column)])
-            for column in columns for metric in labels]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    rows = [[*row_key, *(_format(metric, row[(f"{metric}_mean", *column)],
+                                 row[(f"{metric}_std", *column)])
+                         for column in columns for metric in labels)]
+            for row_key, row in table.iterrows()]
+    return markdown_table(header, [[(str(text), False) for text in row] for row in rows])
 
 
 def estimate_text(cell: pd.Series, metric: str) -> str:
@@ -159,11 +157,28 @@ def long_table(summary: pd.DataFrame, show_dataset: bool, level: bool = False,
     return header, rows
 
 
+# Characters Markdown reads as inline markup or as a table's column break: backslash-escaped.
+MARKDOWN_MARKUP = re.compile(r"([\\`*_\[\]|])")
+# Characters HTML (and GitHub's Markdown) reads as markup: written as character references.
+HTML_REFERENCES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "~": "&#126;"}
+
+
+def markdown_text(value: object) -> str:
+    """A value (a video id, a path, a reason) as Markdown that reads back as exactly its text:
+    markup escaped, line breaks as spaces. Every value that enters a document goes through it."""
+    text = " ".join(str(value).splitlines())
+    text = re.sub("[&<>~]", lambda match: HTML_REFERENCES[match[0]], text)
+    return MARKDOWN_MARKUP.sub(r"\\\1", text)
+
+
 def markdown_table(header: list[str], rows: list[list[Cell]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(f"**{text}**" if bold else text for text, bold in row) + " |"
-              for row in rows]
-    return "\n".join(lines)
+    """A Markdown table of text cells, each escaped (markdown_text), bold where marked."""
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(cells) + " |"
+
+    body = [line([f"**{markdown_text(text)}**" if bold else markdown_text(text)
+                  for text, bold in row]) for row in rows]
+    return "\n".join([line(list(map(markdown_text, header))), "|" + "---|" * len(header), *body])
 
 
 LATEX_ESCAPES = {"_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "±": r"$\pm$",
@@ -192,9 +207,9 @@ def plain_markdown(table: pd.DataFrame, digits: int = 3) -> str:
             return "n/a" if pd.isna(value) else f"{value:.{digits}g}"
         return str(value)
 
-    lines = ["| " + " | ".join(map(str, table.columns)) + " |", "|" + "---|" * table.shape[1]]
-    lines += ["| " + " | ".join(map(text, row)) + " |" for row in table.itertuples(index=False)]
-    return "\n".join(lines)
+    return markdown_table(list(map(str, table.columns)),
+                          [[(text(value), False) for value in row]
+                           for row in table.itertuples(index=False)])
 
 
 PAGE_STYLE = ("body{font:14px/1.45 system-ui,sans-serif;margin:1.5em;color:#222}"
@@ -205,9 +220,24 @@ PAGE_STYLE = ("body{font:14px/1.45 system-ui,sans-serif;margin:1.5em;color:#222}
               "hr{border:0;border-top:1px solid #ccc}")
 
 
+# What python-markdown would turn into elements other than text structure: raw HTML, links
+# and images.
+UNSAFE_MARKDOWN = {"preprocessors": ["html_block"],
+                   "inlinePatterns": ["html", "link", "image_link", "reference",
+                                      "image_reference", "short_reference", "short_image_ref",
+                                      "autolink", "automail"]}
+
+
 def html_page(text: str, title: str) -> str:
     """A standalone HTML page of a Markdown document (tables, bold, lists), for the Snakemake
-    report, which shows HTML but not Markdown or CSV."""
-    body = markdown.markdown(text, extensions=["tables"], output_format="html")
+    report, which shows HTML but not Markdown or CSV.
+
+    The one place documents become HTML: raw HTML in the text stays text and no link or image
+    is made, so whatever a value holds, the page has only the document's structure."""
+    converter = markdown.Markdown(extensions=["tables"], output_format="html")
+    for registry, names in UNSAFE_MARKDOWN.items():
+        for name in names:
+            getattr(converter, registry).deregister(name)
+    body = converter.convert(text)
     return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{html.escape(title)}"
             f"</title><style>{PAGE_STYLE}</style></head>\n<body>\n{body}\n</body></html>\n")
