@@ -27,6 +27,10 @@ include: "workflow/rules/figures.smk"
 check_datasets()
 
 
+onstart:
+    record_run(RUN_RECORD, workflow.overwrite_configfiles, CONFIG_SHA)
+
+
 rule all:
     input:
         get_final_outputs(),

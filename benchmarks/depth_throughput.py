@@ -61,8 +61,8 @@ def stage(estimator: NeuralDepth, crops: int, side: int, threads: int, folder: P
     synchronise(estimator.device)
     start = time.perf_counter()
     with h5py.File(folder / "faces.h5") as faces, h5py.File(folder / "depth.h5", "w") as out:
-        depth = create_depth_dataset(out, crops, side, {})
-        estimate_into(estimator, faces["crops"], faces["landmarks"], depth, threads)
+        depth = create_depth_dataset(out, crops, side, {}, estimator.marks_background)
+        estimate_into(estimator, faces["crops"], faces["landmarks"], depth, threads, "benchmark")
     return crops / (time.perf_counter() - start)
 
 

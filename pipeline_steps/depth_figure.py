@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from depthfake.depth.convention import check_convention, stored_nan_background
 from depthfake.files import read_parquet
 from depthfake.h5store import open_h5
 from depthfake.plots import panel_grid, plt, save_figure
@@ -37,8 +38,13 @@ def depth_figure(faces_files: list[Path], index_files: list[Path], backends: lis
             crops = [faces["crops"][row] for row in rows["row"]]
         maps = []
         for number in range(len(backends)):
-            with open_h5(depth_files[number * len(faces_files) + position]) as depth:
-                maps.append([depth["depth"][row] for row in rows["row"]])
+            path = depth_files[number * len(faces_files) + position]
+            with open_h5(path) as depth:
+                stored = depth["depth"]
+                maps.append(np.array([stored[row] for row in rows["row"]], stored.dtype)
+                            .reshape(-1, *stored.shape[1:]))
+                check_convention(maps[-1], stored_nan_background(depth, path), str(path),
+                                 rows["row"].to_numpy())
         panels += [(f"{kind}\n{video}", crop, [m[i] for m in maps]) for i, (kind, video, crop)
                    in enumerate(zip(rows["kind"], rows["video"], crops, strict=True))]
         shown += [map_statistics(row, backend, m[i]) for i, row in enumerate(rows.itertuples())

@@ -36,9 +36,11 @@ def estimate_depth(faces_file: Path, backend: str, options: DepthBackendOptions,
                   **estimator.identity}
     with open_h5(faces_file) as faces, write_h5(out_depth, produced_by) as out:
         crops, landmarks = faces["crops"], faces["landmarks"]
-        depth = create_depth_dataset(out, len(crops), crops.shape[1], attributes)
+        depth = create_depth_dataset(out, len(crops), crops.shape[1], attributes,
+                                     estimator.marks_background)
         with tqdm(total=len(crops), desc="estimate_depth", unit="crop") as bar:
-            empty = estimate_into(estimator, crops, landmarks, depth, threads, bar.update)
+            empty = estimate_into(estimator, crops, landmarks, depth, threads, str(faces_file),
+                                  bar.update)
     if empty:
         log.warning("%d of %d crops got no depth (pose fit failed); they read as zero", empty,
                     len(crops))

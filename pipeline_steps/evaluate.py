@@ -6,8 +6,9 @@ input of a depth-reading model is one of: recompute (re-estimated from the attac
 the depth backend the model was trained with, landmarks re-fitted), perturb (the paper's: the
 attack applied to the stored map) or zero (zeros: the control); a model that reads no depth
 is evaluated once (none). Writes one row per (depth input, condition, face): the fake-class
-probability and whether the face's depth fell back, with the provenance in the file's
-metadata.
+probability, whether the face's depth fell back, and the test faces' own compression
+(`test_compression`; `compression` is the cell's, trained at), with the provenance in the
+file's metadata.
 """
 
 from __future__ import annotations
@@ -77,9 +78,10 @@ def evaluate(index: pd.DataFrame, weights: Path, meta: Path, settings: EvaluateS
             accuracy = ((result.probs >= 0.5) == result.labels).mean()
             log.info("%s %s, depth %s: accuracy %.3f on %d faces, %d depth fallbacks", cell,
                      condition, depth_input, accuracy, len(test), result.depth_lost.sum())
-            tables.append(test[["video", "kind", "frame", "label"]].assign(
-                condition=condition, depth_input=depth_input, prob_fake=result.probs,
-                depth_lost=result.depth_lost))
+            faces = test[["video", "kind", "frame", "label", "compression"]].rename(
+                columns={"compression": "test_compression"})
+            tables.append(faces.assign(condition=condition, depth_input=depth_input,
+                                       prob_fake=result.probs, depth_lost=result.depth_lost))
     predictions = pd.concat(tables, ignore_index=True).assign(**cell, test_dataset=test_dataset)
     write_parquet(out, predictions)
     return predictions

@@ -1,8 +1,8 @@
 """Stage 2: sample N evenly spaced frames (or N at a stride) of every video of a shard into HDF5.
 
 Writes the frames (one dataset per video under /videos, written as each video is read), a
-Parquet frame index and the shard's skip records (missing, unreadable or truncated videos, and
-videos whose people fall in different splits).
+Parquet frame index (each frame's video id and file path) and the shard's skip records
+(missing, unreadable or truncated videos, and videos whose people fall in different splits).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from depthfake.video import VideoError, read_sampled_frames
 
 log = logging.getLogger(__name__)
 STAGE = "extract_frames"
-INDEX_COLUMNS = ["dataset", "video", "kind", "label", "compression", "split", "frame",
+# `video`: the id (the HDF5 name); `path`: the file it was read from.
+INDEX_COLUMNS = ["dataset", "video", "path", "kind", "label", "compression", "split", "frame",
                  "position"]
 
 
@@ -49,8 +50,9 @@ def extract_frames(dataset: str, source: DatasetSource, settings: FrameSettings,
                 continue
             h5.create_dataset(f"videos/{video.video}", data=np.stack(frames), compression="lzf",
                               chunks=(1, *frames[0].shape))
-            rows += [dict(dataset=dataset, video=video.video, kind=kind, label=video.label,
-                          compression=compression, split=video.split, frame=i, position=p)
+            rows += [dict(dataset=dataset, video=video.video, path=video.path, kind=kind,
+                          label=video.label, compression=compression, split=video.split,
+                          frame=i, position=p)
                      for p, i in enumerate(indices)]
     index = pd.DataFrame(rows, columns=INDEX_COLUMNS)
     write_parquet(out_index, index)

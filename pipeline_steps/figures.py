@@ -18,7 +18,7 @@ import pandas as pd
 from depthfake.attacks import SWEPT
 from depthfake.figure_data import MODEL, positions, roc_points, severity_curves, video_scores
 from depthfake.files import read_csv, read_parquet
-from depthfake.metrics import COLUMN, THRESHOLD
+from depthfake.metrics import COLUMN, THRESHOLD, compression_labels, labelled
 from depthfake.plots import panel_grid, plt, save_figure
 from depthfake.report import DEPTH_INPUTS, clean_predictions
 from depthfake.settings import NO_DEPTH
@@ -153,8 +153,10 @@ def scores_figure(scores: pd.DataFrame) -> plt.Figure:
 def make_figures(predictions: pd.DataFrame, detection: pd.DataFrame,
                  robustness: dict[str, pd.DataFrame], out_dir: Path) -> None:
     """severity_<mode>, roc and scores, as .png and .csv, in `out_dir`; the clean test set of
-    the first depth mode, as the detection table."""
+    the first depth mode, as the detection table. Columns are named as the tables name them
+    (compression_labels)."""
     modes = list(robustness)
+    predictions = labelled(predictions, compression_labels(predictions))
     for mode, table in robustness.items():
         curves = severity_curves(detection, table, mode)
         save_figure(severity_figure(curves, mode), out_dir / f"severity_{mode}.png", curves,

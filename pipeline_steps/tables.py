@@ -8,8 +8,9 @@ mixed): every attack at the paper's parameters, then each severity sweep. Every 
 its real and fake video counts, frame accuracy, frame AUC and video AUC (each video's mean fake
 probability) with 95 % bootstrap intervals over test videos, and its paired difference from
 the RGB baseline of its backbone, bold where that interval excludes zero. A cell whose test
-set holds one class is marked, never bold, and named on the console. The CSVs keep every
-number unrounded; every file names the code version and config it came from.
+set holds one class is marked, never bold, and named on the console. A column's compression is
+its test data's own ("none (trained at c40)": Celeb-DF under a model trained at c40). The
+CSVs keep every number unrounded; every file names the code version and config it came from.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pandas as pd
 from depthfake.attacks import CLEAN, SWEPT, parse_condition
 from depthfake.cell_stats import summarise
 from depthfake.files import read_parquet, write_csv, write_text
-from depthfake.metrics import KIND_ACCURACY, cell_metrics
+from depthfake.metrics import KIND_ACCURACY, cell_metrics, compression_labels, labelled
 from depthfake.provenance import provenance_line
 from depthfake.report import (
     DEPTH_MODE_CAPTION,
@@ -93,18 +94,25 @@ def write_tables(out_dir: Path, name: str, summary: pd.DataFrame, title: str,
 
 
 def kinds_section(predictions: pd.DataFrame, rows: list[tuple], columns: list[tuple]) -> str:
-    """Frame accuracy per kind of the cells trained on ALL forgeries ("" without any)."""
+    """Frame accuracy per kind of the cells trained on ALL forgeries ("" without any): a
+    table per test data set, of the kinds it has."""
     metrics = cell_metrics(predictions[(predictions["forgery"] == "ALL")
                                        & (predictions["depth_input"] != ZERO_DEPTH)])
     if metrics.empty:
         return ""
-    kinds = [c for c in metrics if c.startswith(KIND_ACCURACY) and metrics[c].notna().any()]
-    columns = [c for c in columns if c[2] == "ALL"]
     summary = over_seeds(metrics)
-    table = to_markdown(wide_table(summary, rows, columns, kinds), columns,
-                        {k: k.removeprefix(KIND_ACCURACY) for k in kinds})
-    return (f"## Accuracy per kind (trained on ALL forgeries; frame level; no intervals)\n\n"
-            f"{table}\n\n{KIND_NOTE}.\n")
+    tests = list(dict.fromkeys(c[0] for c in columns if c[2] == "ALL"))
+    tables = []
+    for test in tests:
+        tested = metrics[metrics["test_dataset"] == test]
+        kinds = [c for c in tested if c.startswith(KIND_ACCURACY) and tested[c].notna().any()]
+        shown = [c for c in columns if c[0] == test and c[2] == "ALL"]
+        table = to_markdown(wide_table(summary, rows, shown, kinds), shown,
+                            {k: k.removeprefix(KIND_ACCURACY) for k in kinds})
+        tables.append(f"### Tested on {markdown_text(test)}\n\n{table}" if len(tests) > 1
+                      else table)
+    return ("## Accuracy per kind (trained on ALL forgeries; frame level; no intervals)\n\n"
+            + "\n\n".join(tables) + f"\n\n{KIND_NOTE}.\n")
 
 
 def one_class_warnings(summary: pd.DataFrame) -> list[str]:
@@ -118,7 +126,11 @@ def one_class_warnings(summary: pd.DataFrame) -> list[str]:
 
 def make_tables(predictions: pd.DataFrame, rows: list[tuple], columns: list[tuple],
                 depth_modes: list[str], out_dir: Path, seed: int = 0) -> pd.DataFrame:
-    """Write detection.* and robustness_<mode>.* (md, csv, tex); returns the cell summary."""
+    """Write detection.* and robustness_<mode>.* (md, csv, tex); returns the cell summary. A
+    column's compression is shown, and written, as compression_labels gives it."""
+    labels = compression_labels(predictions)
+    predictions = labelled(predictions, labels)
+    columns = [(test, labels[(test, trained)], forgery) for test, trained, forgery in columns]
     conditions = list(pd.unique(predictions["condition"]))
     show_dataset = len({c[0] for c in columns}) > 1
     trained_on = markdown_text(", ".join(sorted(predictions["dataset"].unique())))

@@ -14,6 +14,7 @@ HOSTILE_NAMES = [
     "two  spaces",
     "*em* _u_ `code` [link](javascript:alert(3)) |pipe|",
     "back\\slash $x^$",
+    "__dunder__ snake_case_",
 ]
 # The elements a page of depthfake.report.html_page may hold: document structure only.
 PAGE_ELEMENTS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "ul",

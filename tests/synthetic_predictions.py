@@ -1,5 +1,6 @@
 """Predictions of two seeds of an RGB baseline and an MDN (on each depth input) for four
-table columns under four conditions, with known skill: what the table and figure tests read."""
+table columns under four conditions, with known skill: what the table and figure tests read;
+and the same again as if tested on Celeb-DF as well."""
 
 from __future__ import annotations
 
@@ -32,9 +33,23 @@ def synthetic_predictions() -> pd.DataFrame:
                     rows.append(pd.DataFrame(dict(
                         dataset="demo", test_dataset="demo", model=model,
                         backbone="mobilenetv2_050", depth=depths[model], seed=seed,
-                        forgery=forgery, compression=compression, condition=condition,
+                        forgery=forgery, compression=compression,
+                        test_compression=compression, condition=condition,
                         depth_input=depth_input, depth_lost=rng.uniform(size=40) < 0.1,
                         video=np.repeat([f"{i:03d}" for i in range(8)], FRAMES),
                         kind=np.repeat(kinds, FRAMES), frame=np.tile(np.arange(FRAMES), 8),
                         label=labels, prob_fake=probs)))
     return pd.concat(rows, ignore_index=True)
+
+
+# The columns of with_celebdf: the demo's, then Celeb-DF's at each training compression.
+CROSS_COLUMNS = [*COLUMNS, *(("celebdf", c, f) for _, c, f in COLUMNS)]
+
+
+def with_celebdf(predictions: pd.DataFrame) -> pd.DataFrame:
+    """The predictions, and the same as if tested on Celeb-DF: one quality (test compression
+    none), and its one forgery."""
+    celebdf = predictions.assign(test_dataset="celebdf", test_compression="none",
+                                 kind=predictions["kind"].where(predictions["label"] == 0,
+                                                                "Celeb-synthesis"))
+    return pd.concat([predictions, celebdf], ignore_index=True)

@@ -27,6 +27,7 @@ from depthfake.attacks import (
 from depthfake.data import FaceBatches
 from depthfake.depth import recompute as recompute_module
 from depthfake.depth.recompute import REFIT_MIN_SIDE, DepthRecompute
+from depthfake.depth.store import create_depth_dataset
 from depthfake.faces import Face, crop_face, largest_face
 from depthfake.h5store import write_h5
 from depthfake.settings import FaceSettings, SweepSettings
@@ -173,7 +174,7 @@ def faces_shard(tmp_path, astronaut, face_detector) -> pd.DataFrame:
     with write_h5(tmp_path / "faces.h5", {}) as h5:
         h5.create_dataset("crops", data=np.stack([crop, crop[:, ::-1]]))
     with write_h5(tmp_path / "depth.h5", {}) as h5:
-        h5.create_dataset("depth", data=np.full((2, SIDE, SIDE), 0.5, np.float16))
+        create_depth_dataset(h5, 2, SIDE, {}, nan_background=False)[:] = 0.5
     return pd.DataFrame(dict(video=["000", "001"], kind="real", label=0, frame=[0, 1], row=[0, 1],
                              face_file=str(tmp_path / "faces.h5"),
                              depth_file=str(tmp_path / "depth.h5")))
@@ -193,6 +194,7 @@ def test_every_model_sees_the_same_attacked_crops(faces_shard, condition):
 
 class SpyEstimator:
     needs_landmarks = True
+    marks_background = True
 
     def __init__(self):
         self.calls = []

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from depthfake.data import FaceBatches, contiguous_runs, load_face_index
+from depthfake.depth.store import create_depth_dataset
 from depthfake.files import UnreadableFileError
 from depthfake.h5store import write_h5
 from depthfake.models import DetectorConfig
@@ -27,7 +28,7 @@ def shard(tmp_path) -> dict:
     with write_h5(tmp_path / "faces.h5", {}) as h5:
         h5.create_dataset("crops", data=crops)
     with write_h5(tmp_path / "depth.h5", {}) as h5:
-        h5.create_dataset("depth", data=depth)
+        create_depth_dataset(h5, 2, 8, {}, nan_background=True)[:] = depth
     pd.DataFrame(dict(video="000", kind="real", label=0, compression="raw", split="train",
                       frame=[0, 5, 9], position=[0, 1, 2], has_face=[True, False, True],
                       row=[0, -1, 1])).to_parquet(tmp_path / "index.parquet")

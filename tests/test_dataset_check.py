@@ -74,6 +74,57 @@ def test_missing_videos_are_listed_or_left_to_extraction_as_skips(ffpp):
     assert problems(ffpp.model_copy(update={"missing_videos": "skip"})) == []
 
 
+def test_splits_that_miss_most_videos_name_splits_dir(ffpp):
+    folder = Path(ffpp.root) / "original_sequences/youtube/raw/videos"
+    (folder / "abc.mp4").touch()  # a video no split lists
+    official = problems(ffpp.model_copy(update={"splits_dir": None}), slices=[("raw", "real")],
+                        splits=set())
+    assert official == [f"{folder}: 992 of the 1000 videos listed are missing (008, 009, 010, "
+                        "...); most are, so the splits may not be this tree's: "
+                        "datasets.ff.splits_dir is null: the official FF++ splits (the folder "
+                        "holds 1 video(s) they do not list)"]
+    for video in ("000", "001", "002", "003", "004"):
+        (folder / f"{video}.mp4").unlink()
+    [given] = problems(ffpp, slices=[("raw", "real")], splits=set())
+    assert given.endswith(f"5 of the 8 videos listed are missing (000, 001, 002, ...); most "
+                          f"are, so the splits may not be this tree's: datasets.ff.splits_dir "
+                          f"is {ffpp.splits_dir} (the folder holds 1 video(s) they do not list)")
+
+
+def manifest_source(root: Path, lines: list[str], **settings) -> DatasetSettings:
+    """A manifest data set at `root` of a header and `lines`, its listed files made."""
+    root.mkdir(exist_ok=True)
+    (root / "m.csv").write_text("\n".join(["path,label,kind,split,group", *lines]) + "\n")
+    for line in lines:
+        (root / line.split(",")[0]).parent.mkdir(parents=True, exist_ok=True)
+        (root / line.split(",")[0]).touch()
+    return DatasetSettings(layout="manifest", root=str(root), manifest=str(root / "m.csv"),
+                           forgeries=["swap"], **settings)
+
+
+def test_every_problem_of_a_manifest_is_one_problem_by_line(tmp_path):
+    source = manifest_source(tmp_path, ["r/a.mp4,0,real,train,a", "r/b.mp4,0,real,val,b",
+                                        "r/c.mp4,0,real,test,c", "f/a_b.mp4,1,swap,train,a",
+                                        "f/b_c.mp4,2,swap,val,b", "r/b.mp4,0,real,val,b",
+                                        "f/c_a.mp4,1,swap,test,c", "f/gone.mp4,1,swap,val,b"])
+    (tmp_path / "f/gone.mp4").unlink()
+    slices = [("none", "real"), ("none", "swap")]
+    assert dataset_problems("mine", source, slices, ALL_SPLITS) == [
+        f"datasets.mine: {tmp_path}/m.csv has 3 problem(s):\n"
+        "      line 6: label '2' is not 0 or 1\n"
+        "      line 7: path 'r/b.mp4' repeats line 3\n"
+        f"      line 9: {tmp_path}/f/gone.mp4 is not a file"]
+    skipping = source.model_copy(update={"missing_videos": "skip"})
+    [problem] = dataset_problems("mine", skipping, slices, ALL_SPLITS)
+    assert problem.startswith(f"datasets.mine: {tmp_path}/m.csv has 2 problem(s):")
+    # Files of kinds the workflow does not read may be missing.
+    assert "gone" not in dataset_problems("mine", source, slices[:1], ALL_SPLITS)[0]
+    fixed = manifest_source(tmp_path / "fixed", ["r/a.mp4,0,real,train,a", "r/b.mp4,0,real,val,b",
+                                                 "r/c.mp4,0,real,test,c", "f/a.mp4,1,swap,train,a",
+                                                 "f/b.mp4,1,swap,val,b", "f/c.mp4,1,swap,test,c"])
+    assert dataset_problems("mine", fixed, slices, ALL_SPLITS) == []
+
+
 def test_a_split_without_a_video_of_one_class_is_a_problem_even_when_skipping(ffpp):
     skipping = ffpp.model_copy(update={"missing_videos": "skip"})
     for compression, kind in SLICES[1:3]:  # the raw fakes

@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from depthfake.depth import create_depth_estimator
+from depthfake.depth.convention import DepthValueError
 from depthfake.depth.hub import DepthNetwork, MissingModelError
 from depthfake.depth.neural import NeuralDepth
 from depthfake.depth.random_model import IMAGENET_MEAN, IMAGENET_STD, save_random_depth_anything
@@ -149,6 +150,7 @@ class RowStamp:
 
     batch_size = 3
     identity: dict = {}
+    marks_background = True
 
     def estimate(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
         maps = np.repeat(crops[:, :1, :1, 0] / 255, crops.shape[1], 1).repeat(crops.shape[2], 2)
@@ -161,16 +163,47 @@ def test_maps_are_written_row_for_row_compressed_and_readable(tmp_path):
     crops = random_crops(8)
     crops[5, 0, 0, 0] = 0
     with h5py.File(tmp_path / "depth.h5", "w") as out:
-        depth = create_depth_dataset(out, len(crops), SIDE, {"backend": "stamp"})
-        empty = estimate_into(RowStamp(), crops, np.zeros((8, 68, 2)), depth, threads=2)
+        depth = create_depth_dataset(out, len(crops), SIDE, {"backend": "stamp"}, True)
+        empty = estimate_into(RowStamp(), crops, np.zeros((8, 68, 2)), depth, threads=2,
+                              source="faces.h5")
     assert empty == 1
     with h5py.File(tmp_path / "depth.h5") as stored:
         depth = stored["depth"]
         assert depth.chunks == (1, SIDE, SIDE) and depth.compression == "gzip" and depth.shuffle
         assert depth.dtype == np.float16 and depth.attrs["backend"] == "stamp"
+        assert bool(depth.attrs["nan_background"])
         for row, crop in enumerate(crops):
             expected = RowStamp().estimate(crop[None], None)[0].astype(np.float16)
             assert np.array_equal(depth[row], expected, equal_nan=True), row
+
+
+class Broken(RowStamp):
+    """RowStamp whose backend marks no background, with one bad value in two of the rows."""
+
+    marks_background = False
+
+    def __init__(self, value: float):
+        self.value = value
+
+    def estimate(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+        maps = np.nan_to_num(super().estimate(crops, landmarks))
+        maps[np.isin(crops[:, 0, 0, 1], (7, 9)), 1, 1] = self.value
+        return maps
+
+
+@pytest.mark.parametrize(("value", "what"), [(np.inf, "2 infinite"), (-np.inf, "2 infinite"),
+                                             (1.5, "2 outside [0, 1]"),
+                                             (np.nan, "2 NaN (its backend marks no background)")])
+def test_the_writer_refuses_maps_outside_the_convention(tmp_path, value, what):
+    crops = random_crops(8)
+    crops[:, 0, 0, 1] = [0, 1, 2, 3, 7, 9, 6, 5]  # rows 4 and 5 (one batch) get the bad value
+    with h5py.File(tmp_path / "depth.h5", "w") as out, pytest.raises(DepthValueError) as error:
+        depth = create_depth_dataset(out, len(crops), SIDE, {}, nan_background=False)
+        estimate_into(Broken(value), crops, np.zeros((8, 68, 2)), depth, threads=1,
+                      source="shard3.h5")
+    message = str(error.value)
+    assert message.startswith("the depth of shard3.h5: 2 depth map(s)")
+    assert f"{what} value(s), in row(s) 4, 5" in message
 
 
 def faces_file(path: Path, crops: np.ndarray) -> Path:

@@ -14,7 +14,13 @@ from depthfake.files import read_csv
 from depthfake.report import clean_predictions
 
 from figures import make_figures, model_labels
-from synthetic_predictions import COLUMNS, ROWS, synthetic_predictions
+from synthetic_predictions import (
+    COLUMNS,
+    CROSS_COLUMNS,
+    ROWS,
+    synthetic_predictions,
+    with_celebdf,
+)
 from tables import make_tables
 
 MODES = ["recompute", "perturb"]
@@ -128,3 +134,17 @@ def test_figures_of_one_class_columns_and_no_sweeps_are_drawn_with_a_note(tmp_pa
     assert read_csv(tmp_path / "severity_recompute.csv").empty
     assert set(read_csv(tmp_path / "scores.csv")["label"]) == {1}
     assert pd.read_csv(tmp_path / "severity_recompute.csv", comment="#").columns.size > 5
+
+
+def test_a_test_data_set_in_one_quality_is_drawn_at_its_own_compression(tmp_path):
+    predictions = synthetic_predictions()
+    predictions = with_celebdf(predictions[predictions["condition"].isin(["clean", "NSE@0.05"])])
+    make_tables(predictions, ROWS, CROSS_COLUMNS, ["recompute"], tmp_path, seed=1)
+    make_figures(predictions, read_csv(tmp_path / "detection.csv"),
+                 {"recompute": read_csv(tmp_path / "robustness_recompute.csv")}, tmp_path)
+    for name in ("roc", "scores", "severity_recompute"):  # the panels' titles
+        drawn = read_csv(tmp_path / f"{name}.csv").drop_duplicates(["test_dataset",
+                                                                    "compression"])
+        assert list(zip(drawn["test_dataset"], drawn["compression"], strict=True)) == [
+            ("demo", "raw"), ("demo", "c40"), ("celebdf", "none (trained at raw)"),
+            ("celebdf", "none (trained at c40)")], name

@@ -12,6 +12,7 @@ import pytest
 
 from depthfake.datasets import EXCLUDED, LAYOUTS, SPLITS, list_videos
 from depthfake.datasets.base import split_groups
+from depthfake.datasets.manifest import video_ids
 from depthfake.settings import NO_COMPRESSION, DatasetSettings, FrameSettings, Layout, load_config
 from depthfake.video import write_h264
 
@@ -142,41 +143,103 @@ def test_a_manifest_gives_labels_kinds_and_splits_by_group(tmp_path, name):
     assert source.compressions is None
     reals = list_videos(source, "real", NO_COMPRESSION)
     swaps = list_videos(source, "swap", NO_COMPRESSION)
-    assert [(v.video, v.split, v.label) for v in reals] == [("a/alice_1", "train", 0),
-                                                           ("a/bob_1", "test", 0)]
+    assert [(v.video, v.split, v.label) for v in reals] == [("alice_1", "train", 0),
+                                                           ("bob_1", "test", 0)]
     assert [(v.video, v.split, v.groups) for v in swaps] == [
-        ("b/alice_bob", EXCLUDED, ("alice", "bob")), ("b/bob_2", "test", ("bob",))]
+        ("alice_bob", EXCLUDED, ("alice", "bob")), ("bob_2", "test", ("bob",))]
     assert swaps[1].path == str(tmp_path / "b/bob_2.mp4")
-    assert ids(list_videos(source, "reenact", NO_COMPRESSION), "val") == ["b/carol"]
+    assert ids(list_videos(source, "reenact", NO_COMPRESSION), "val") == ["carol"]
 
 
 @pytest.mark.parametrize("rows, message", [
     ([*MANIFEST, ("a/bob_3.mp4", 0, "real", "train", "bob")],
-     r"1 group\(s\) appear in more than one split \(bob: \['test', 'train'\]\)"),
-    ([("a/x.mp4", 1, "real", "train", "x")], "row 1: label 1 does not go with kind 'real'"),
-    ([("a/x.mp4", 0, "real", "dev", "x")], "row 1: split 'dev' is not one of"),
+     "line 3: group 'bob' is in more than one split: test (line 3), train (line 7)"),
+    ([("a/x.mp4", 1, "real", "train", "x")], "line 2: label 1 does not go with kind 'real'"),
+    ([("a/x.mp4", 0, "real", "dev", "x")], "line 2: split 'dev' is not one of"),
     ([*MANIFEST, ("a/bob_3.mp4", 0, "real", "train", " carol ; ")],  # trimmed: carol
-     r"carol: \['train', 'val'\]"),
+     "line 6: group 'carol' is in more than one split: val (line 6), train (line 7)"),
+    ([("a/x.mp4", 0, "real", "train", "x"), ("a/x.mp4", 1, "swap", "train", "y")],
+     "line 3: path 'a/x.mp4' repeats line 2"),
     ([("a/x.mp4", 0, "real", "train", "x"), ("a/x.avi", 0, "real", "train", "y")],
-     r"ids that clash .*\['a/x'\]"),
-    ([("a/x.mp4", 0, "real", "train", "x"), ("a/x/y.mp4", 0, "real", "train", "y")],
-     r"ids that clash .*\['a/x'\]"),
+     "line 3: path 'a/x.avi' and 'a/x.mp4' (line 2) differ only in their extension"),
+    ([("a.mp4", 0, "real", "train", "x"), ("a/b.mp4", 0, "real", "train", "y"),
+      ("z/b.mp4", 0, "real", "train", "z")],  # b is not unique; a is a whole path
+     "line 2: the id 'a' of 'a.mp4' is a folder of the id 'a/b' of line 3"),
 ])
-def test_a_bad_manifest_is_one_error_naming_file_and_row(tmp_path, rows, message):
+def test_a_bad_manifest_is_one_error_naming_file_and_line(tmp_path, rows, message):
     path = write_manifest(tmp_path, rows)
     source = DatasetSettings(layout="manifest", root=str(tmp_path), manifest=str(path),
                              forgeries=["swap"])
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError) as error:
         list_videos(source, "real", NO_COMPRESSION)
+    assert str(error.value).startswith(f"{path} has 1 problem(s):\n      {message}")
 
 
-def test_a_short_manifest_row_is_named(tmp_path):
+def test_every_problem_of_a_manifest_is_named_by_its_line_of_the_file(tmp_path):
     path = tmp_path / "m.csv"
-    path.write_text("path,label,kind,split,group\na/x.mp4,0,real,train,x\na/y.mp4,0,real\n")
+    path.write_text("# my videos\n"
+                    "path,label,kind,split,group\n"
+                    "a/x.mp4,0,real,train,p1\n"
+                    "a/y.mp4,2,real,train,p2\n"  # line 4: a bad label
+                    "# two lines of one row:\n"
+                    '"a/multi\nline.mp4",0,real,val,p3\n'
+                    "a/x.mp4,0,real,train,p1\n"  # line 8: a repeated path
+                    "a/z.mp4,0,real,val,p4,extra\n"
+                    "\n"
+                    "b/f.mp4,1,swap,test,p1\n")  # line 11: p1 is in train
     source = DatasetSettings(layout="manifest", root=str(tmp_path), manifest=str(path),
                              forgeries=["swap"])
-    with pytest.raises(ValueError, match="m.csv, row 2: not one value per column"):
+    with pytest.raises(ValueError) as error:
         list_videos(source, "real", NO_COMPRESSION)
+    assert str(error.value).splitlines() == [
+        f"{path} has 4 problem(s):",
+        "      line 3: group 'p1' is in more than one split: train (lines 3, 8), test (line 11)",
+        "      line 4: label '2' is not 0 or 1",
+        "      line 8: path 'a/x.mp4' repeats line 3",
+        "      line 9: 6 values where the header has 5"]
+
+
+def test_a_manifest_with_many_problems_names_the_first_by_line_and_counts_all(tmp_path):
+    path = write_manifest(tmp_path, [(f"a/{i}.mp4", 1, "real", "train", "x") for i in range(60)])
+    source = DatasetSettings(layout="manifest", root=str(tmp_path), manifest=str(path),
+                             forgeries=["swap"])
+    with pytest.raises(ValueError) as error:
+        list_videos(source, "real", NO_COMPRESSION)
+    header, *shown = str(error.value).splitlines()
+    assert header == f"{path} has 60 problem(s), the first 50 shown:"
+    assert [line.split(":")[0] for line in shown] == [f"      line {n}" for n in range(2, 52)]
+
+
+def test_a_parquet_manifest_names_its_rows(tmp_path):
+    path = write_manifest(tmp_path, [("a/x.mp4", 0, "real", "train", "x"),
+                                     ("a/y.mp4", 0, "real", "later", "y")], "m.parquet")
+    source = DatasetSettings(layout="manifest", root=str(tmp_path), manifest=str(path),
+                             forgeries=["swap"])
+    with pytest.raises(ValueError, match=r"m.parquet has 1 problem\(s\):\n      row 2: split "
+                                         "'later' is not one of"):
+        list_videos(source, "real", NO_COMPRESSION)
+
+
+def test_manifest_ids_are_the_shortest_unique_path_suffixes(tmp_path):
+    method = "manipulated_sequences/{}/c40/videos/{}.mp4"
+    rows = [(method.format(kind, name), 1, kind, "test", name)
+            for kind in ("Deepfakes", "Face2Face") for name in ("102_100", "103_101")]
+    rows += [("elsewhere/Deepfakes/102_100.mp4", 1, "Deepfakes", "test", "other"),
+             ("original_sequences/youtube/c40/videos/102.mp4", 0, "real", "test", "102")]
+    source = DatasetSettings(layout="manifest", root=str(tmp_path), forgeries=["Deepfakes"],
+                             manifest=str(write_manifest(tmp_path, rows)))
+    fakes = list_videos(source, "Deepfakes", NO_COMPRESSION)
+    assert [(v.video, v.path) for v in fakes] == [
+        ("103_101", str(tmp_path / method.format("Deepfakes", "103_101"))),
+        ("Deepfakes/102_100", str(tmp_path / "elsewhere/Deepfakes/102_100.mp4")),
+        ("videos/102_100", str(tmp_path / method.format("Deepfakes", "102_100")))]
+    assert ids(list_videos(source, "Face2Face", NO_COMPRESSION)) == ["102_100", "103_101"]
+    assert ids(list_videos(source, "real", NO_COMPRESSION)) == ["102"]
+    # No id is a folder of another (their HDF5 names would clash): the folder grows, or the
+    # other id where the folder is a whole path. Absolute paths lose their "/".
+    assert video_ids(["x/a.mp4", "p/a/b.mp4", "q/b.mp4", "/abs/c.avi", "c.mp4"]) == [
+        "x/a", "a/b", "q/b", "abs/c", "c"]
+    assert video_ids(["a.mp4", "x/a/b.mp4", "z/b.mp4"]) == ["a", "x/a/b", "z/b"]
 
 
 def test_a_manifest_layout_needs_its_file_and_forgeries():
@@ -195,10 +258,11 @@ def test_extraction_reads_manifest_videos_and_records_excluded_ones(tmp_path):
     out = tmp_path / "out"
     index = extract_frames("mine", source, FrameSettings(per_video=3), "swap", NO_COMPRESSION,
                            0, 1, out / "f.h5", out / "f.parquet", out / "skips.csv")
-    assert index.groupby("video")["position"].count().to_dict() == {"b/bob_2": 3}
+    assert index.groupby("video")["position"].count().to_dict() == {"bob_2": 3}
     assert set(index["split"]) == {"test"}
+    assert set(index["path"]) == {str(tmp_path / "b/bob_2.mp4")}  # the id's file, in full
     skipped = pd.read_csv(out / "skips.csv", comment="#")
-    assert skipped["video"].tolist() == ["b/alice_bob"]
+    assert skipped["video"].tolist() == ["alice_bob"]
     assert "different splits" in skipped["reason"].iloc[0]
 
 

@@ -16,7 +16,15 @@ from depthfake.skips import SkipLog
 
 import collect_skips
 from hostile_names import HOSTILE_NAMES, injected, parse_page
-from synthetic_predictions import COLUMNS, CONDITIONS, ROWS, SKILL, synthetic_predictions
+from synthetic_predictions import (
+    COLUMNS,
+    CONDITIONS,
+    CROSS_COLUMNS,
+    ROWS,
+    SKILL,
+    synthetic_predictions,
+    with_celebdf,
+)
 from tables import make_tables
 
 
@@ -212,6 +220,26 @@ def test_written_tables_hold_the_numbers_per_depth_mode(predictions, tmp_path):
     latex = (tmp_path / "detection.tex").read_text()
     assert r"\toprule" in latex and r"\bottomrule" in latex and "mobilenetv2\\_050" in latex
     assert latex.count(r"\begin{tabular}") == 1 and "Accuracy per kind" not in latex
+
+
+def test_a_test_data_set_in_one_quality_is_shown_at_its_own_compression(predictions, tmp_path):
+    two = with_celebdf(predictions[predictions["condition"].isin(["clean", "NSE"])])
+    summary = make_tables(two, ROWS, CROSS_COLUMNS, ["recompute"], tmp_path, seed=1)
+    shown = summary.drop_duplicates(["test_dataset", "compression"])
+    assert list(zip(shown["test_dataset"], shown["compression"], strict=True)) == [
+        ("demo", "raw"), ("demo", "c40"), ("celebdf", "none (trained at raw)"),
+        ("celebdf", "none (trained at c40)")]
+    markdown = (tmp_path / "detection.md").read_text()
+    assert "\n| celebdf | none (trained at c40) | FaceSwap | rgb | " in markdown
+    # The demo's rows come first; no Celeb-DF row shows a compression of its own but none.
+    assert "| c40 | FaceSwap" not in markdown.split("| celebdf |", 1)[1]
+    # One per-kind table per test data set, of its own kinds: no n/a.
+    demo, celebdf = markdown.split("## Accuracy per kind")[1].split("### Tested on celebdf")
+    assert "| raw ALL real | raw ALL Face2Face | raw ALL FaceSwap | c40 ALL real |" in demo
+    assert ("| none (trained at raw) ALL real | none (trained at raw) ALL Celeb-synthesis | "
+            "none (trained at c40) ALL real | none (trained at c40) ALL Celeb-synthesis |"
+            ) in celebdf
+    assert "n/a" not in demo + celebdf and "Celeb-synthesis" not in demo
 
 
 def test_latex_escapes_and_bolds():

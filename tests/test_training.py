@@ -1,5 +1,6 @@
 """Training: the epoch kept is chosen on validation data; the order of an epoch, the step
-plan and the learning rate; stable learning on separable synthetic faces."""
+plan and the learning rate; stable learning on separable synthetic faces. Evaluation: its rows
+name the test faces' own compression."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import math
 import numpy as np
 import pytest
 import torch
+import train as train_step
+from evaluate import evaluate
 
 from depthfake.data import FaceBatches, load_face_index
 from depthfake.models import DetectorConfig, create_detector
-from depthfake.settings import TrainSettings
+from depthfake.settings import BackboneOptions, EvaluateSettings, TrainSettings
 from depthfake.synthetic_faces import write_synthetic_shards
 from depthfake.training.inputs import DeviceInputs
 from depthfake.training.loop import TrainingDivergedError, fit, make_optimizer
@@ -125,3 +128,21 @@ def test_warmup_then_cosine_then_plateau_decay():
     plateau.apply(50)
     assert optimizer.param_groups[0]["lr"] == pytest.approx(0.05)
     assert not math.isinf(plateau.state_dict()["best_loss"])
+
+
+def test_evaluated_rows_carry_the_test_faces_own_compression(tmp_path):
+    files = write_synthetic_shards(tmp_path, SIZE, {"train": 32, "val": 16, "test": 16})
+    index = load_face_index(files["index"], files["faces"])
+    cell = dict(dataset="synthetic", compression="c40", forgery="FaceSwap", model="rgb",
+                backbone="test_efficientnet", depth="none", seed=0)
+    weights, meta = tmp_path / "rgb.safetensors", tmp_path / "rgb.json"
+    train_step.train(index, {"faces": {"crop_size": SIZE}}, "rgb", "test_efficientnet",
+                     BackboneOptions(), TrainSettings(epochs=1, batch_size=8, effective_batch=None,
+                                                      pretrained=False, device="cpu"),
+                     0, cell, weights, meta)
+    one_quality = index.assign(compression="none")  # as Celeb-DF's faces are
+    predictions = evaluate(one_quality, weights, meta, EvaluateSettings(), ["none"], "celebdf",
+                           tmp_path / "predictions.parquet")
+    assert len(predictions) > 0 and set(predictions["test_dataset"]) == {"celebdf"}
+    assert set(predictions["compression"]) == {"c40"}  # the cell's, trained at
+    assert set(predictions["test_compression"]) == {"none"}

@@ -357,6 +357,24 @@ def test_bad_config_fails_at_once_naming_the_key(tmp_path, update, message):
     assert message in result.stdout + result.stderr
 
 
+def test_every_problem_of_a_manifest_is_shown_when_snakemake_starts(tmp_path):
+    (tmp_path / "m.csv").write_text("path,label,kind,split,group\n"
+                                    "a.mp4,yes,real,train,a\n"
+                                    "a.mp4,0,real,train,a\n"
+                                    "b.mp4,1,swap,test,a\n")
+    config = write_config(tmp_path / "mine.yaml", {
+        "datasets": {"mine": {"layout": "manifest", "root": ".", "manifest": "m.csv",
+                              "forgeries": ["swap"]}},
+        "train": {"dataset": "mine", "forgeries": ["swap"]}})
+    result = snakemake(tmp_path, "-n", "--configfile", str(config))
+    assert result.returncode != 0
+    assert ("  - datasets.mine: m.csv has 4 problem(s):\n"
+            "      line 2: group 'a' is in more than one split: train (lines 2, 3), test (line 4)\n"
+            "      line 2: label 'yes' is not 0 or 1\n"
+            "      line 3: path 'a.mp4' repeats line 2\n"
+            "      line 4: b.mp4 is not a file\n") in result.stdout + result.stderr
+
+
 def test_both_depth_backends_run_side_by_side(run):
     results = run["workdir"] / "results"
     for kind in ("real", "FaceSwap"):

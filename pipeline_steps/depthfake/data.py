@@ -20,6 +20,7 @@ import torch
 from torch.utils.data import Dataset
 
 from depthfake.attacks import CLEAN, AttackSettings, attack_images, sample_rng, to_uint8
+from depthfake.depth.convention import check_convention, stored_nan_background
 from depthfake.depth.recompute import DepthRecompute
 from depthfake.files import read_parquet
 from depthfake.h5store import open_h5
@@ -123,6 +124,17 @@ class FaceBatches(Dataset):
             out[paths == path] = block[inverse]
         return out
 
+    def _read_depth(self, positions: np.ndarray) -> np.ndarray:
+        """The stored maps of `positions`, NaN background as 0; maps outside the convention
+        are refused, naming their file and rows."""
+        depth = self._read("depth_file", "depth", positions)
+        paths = self._paths["depth_file"][positions]
+        for path in dict.fromkeys(paths):
+            mine = paths == path
+            check_convention(depth[mine], stored_nan_background(self._files[path], path), path,
+                             self._rows[positions][mine])
+        return np.nan_to_num(depth, nan=0.0)
+
     def __getitem__(self, positions: Sequence[int]) -> FaceBatch:
         positions = np.asarray(positions, np.int64)
         rgb = self._read("face_file", "crops", positions)
@@ -132,7 +144,7 @@ class FaceBatches(Dataset):
         elif self.depth_input == ZERO_DEPTH:
             depth = np.zeros(rgb.shape[:3], np.float16)
         else:
-            depth = np.nan_to_num(self._read("depth_file", "depth", positions))
+            depth = self._read_depth(positions)
         if self.condition != CLEAN:
             rgb, depth, lost = self._attack(positions, rgb, depth)
         return FaceBatch(torch.from_numpy(rgb), torch.from_numpy(depth),

@@ -2,7 +2,9 @@
 
 Label 1 is fake; `prob_fake` is the fake-class probability, and a face is called fake at
 THRESHOLD or above. Accuracies are fractions in [0, 1]; AUC, EER and AP are NaN when only
-one class is present. `fake_share` is the accuracy of a detector that always says fake.
+one class is present. `fake_share` is the accuracy of a detector that always says fake. A
+table column is (test data set, compression trained at, forgery trained on); tables and
+figures show its compression as the test data's own (compression_labels).
 """
 
 from __future__ import annotations
@@ -23,6 +25,24 @@ ROW = ["model", "backbone", "depth"]
 COLUMN = ["test_dataset", "compression", "forgery"]
 CELL = ["dataset", *COLUMN, *ROW, "depth_input", "seed", "condition"]
 KIND_ACCURACY = "kind_accuracy_"
+
+
+def compression_labels(predictions: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """(test data set, compression trained at) -> the compression tables and figures show:
+    the test data's own, with the training one after it where they differ (Celeb-DF, in one
+    quality: "none (trained at c40)")."""
+    if "test_compression" not in predictions:
+        raise ValueError("the predictions have no test_compression column: they come from an "
+                         "older evaluate step; rerun it (snakemake --forcerun evaluate)")
+    pairs = predictions[["test_dataset", "compression", "test_compression"]].drop_duplicates()
+    return {(test, trained): tested if tested == trained else f"{tested} (trained at {trained})"
+            for test, trained, tested in pairs.itertuples(index=False, name=None)}
+
+
+def labelled(predictions: pd.DataFrame, labels: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """The predictions with their compression as `labels` (compression_labels) show it."""
+    keys = pd.MultiIndex.from_frame(predictions[["test_dataset", "compression"]])
+    return predictions.assign(compression=pd.Series(labels).reindex(keys).to_numpy())
 
 
 def equal_error_rate(labels: ArrayLike, probs: ArrayLike) -> float:

@@ -5,9 +5,9 @@ Snakemake's report is a JavaScript app whose items render only when navigated to
 walks it as a reader does, in headless Chromium (Debian's, driven by Playwright; no browser
 download): home, a category, its subcategory, then each result's view button (the figure or
 table appears) and its info button (the caption appears). Per item it records the images that
-decoded and the tables with rows (inside the item's frame for HTML pages), and it records
-every request the page made beyond the file itself. Optionally it keeps a screenshot of one
-item with its caption.
+decoded and the tables with rows (inside the item's frame for HTML pages, with the kinds of
+element there), and it records every request the page made beyond the file itself and every
+dialog a script opened. Optionally it keeps a screenshot of one item with its caption.
 
     python -m depthfake.report_check report.html --screenshot docs/report.png \
         --summary docs/report-check.json
@@ -49,6 +49,7 @@ class ItemCheck:
     tables: int = 0  # tables with a row below the header
     table_rows: int = 0
     text: int = 0  # characters of text on an HTML page
+    elements: list[str] = field(default_factory=list)  # the tags on an HTML page
     caption: str = ""
     error: str = ""
 
@@ -64,6 +65,7 @@ class ReportCheck:
     items: list[ItemCheck] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)  # non-local URLs the page asked for
     page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)  # alerts and prompts a script opened
 
     @property
     def missing(self) -> list[str]:
@@ -75,14 +77,16 @@ class ReportCheck:
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.failed or self.requests or self.page_errors)
+        return not (self.missing or self.failed or self.requests or self.page_errors
+                    or self.dialogs)
 
     def summary(self) -> dict:
         return {"report": self.report, "ok": self.ok, "results": len(self.results),
                 "images": sum(i.images for i in self.items),
                 "tables": sum(i.tables for i in self.items), "missing": self.missing,
                 "failed": self.failed, "requests": self.requests,
-                "page_errors": self.page_errors, "items": [asdict(i) for i in self.items]}
+                "page_errors": self.page_errors, "dialogs": self.dialogs,
+                "items": [asdict(i) for i in self.items]}
 
 
 def sources_digest(root: Path) -> str:
@@ -151,8 +155,9 @@ class ReportWalker:
                 ".filter(t => t.rows.length > 1); return [t.length,"
                 " t.reduce((n, t) => n + t.rows.length, 0), [...document.images]"
                 ".filter(i => i.complete && i.naturalWidth > 0).length,"
-                " document.body.innerText.trim().length]; }")
-            item.tables, item.table_rows, item.images, item.text = counts
+                " document.body.innerText.trim().length, [...new Set([...document"
+                ".querySelectorAll('*')].map(e => e.localName))].sort()]; }")
+            item.tables, item.table_rows, item.images, item.text, item.elements = counts
         return item
 
     def walk(self, check: ReportCheck, screenshot: Path | None, screenshot_item: str | None
@@ -190,14 +195,15 @@ def check_report(report: Path, screenshot: Path | None = None,
         try:
             page = browser.new_page(viewport=dict(zip(("width", "height"), viewport,
                                                       strict=True)))
-            requests, errors = [], []
+            requests, errors, dialogs = [], [], []
             page.on("request", lambda r: None if r.url.startswith(LOCAL_URLS)
                     else requests.append(r.url))
             page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("dialog", lambda d: (dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
             page.goto(report.resolve().as_uri(), wait_until="load")
             page.wait_for_selector("#loading-screen", state="hidden", timeout=TIMEOUT_MS)
             check = ReportCheck(str(report), page.evaluate("Object.keys(results)"),
-                                requests=requests, page_errors=errors)
+                                requests=requests, page_errors=errors, dialogs=dialogs)
             ReportWalker(page).walk(check, screenshot, screenshot_item)
         finally:
             browser.close()
@@ -223,7 +229,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{len(check.items)} of {len(check.results)} results opened: "
           f"{summary['images']} images and {summary['tables']} tables rendered; missing "
           f"{check.missing or 'none'}; failed {check.failed or 'none'}; outside requests "
-          f"{check.requests or 'none'}; page errors {check.page_errors or 'none'}")
+          f"{check.requests or 'none'}; page errors {check.page_errors or 'none'}; dialogs "
+          f"{check.dialogs or 'none'}")
     sys.exit(0 if check.ok else 1)
 
 

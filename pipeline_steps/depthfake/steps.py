@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import logging
 import os
 import platform
@@ -31,13 +32,60 @@ def setup_logging(log_file: str | os.PathLike | None = None) -> None:
 
     def log_uncaught(exc_type, exc, tb) -> None:  # noqa: ANN001 - sys.excepthook signature
         log.critical("uncaught error", exc_info=(exc_type, exc, tb))
-        sys.__excepthook__(exc_type, exc, tb)
+        if not log_file:
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        # the traceback is in the log: the console gets one line
+        print(f"{Path(sys.argv[0]).name}: {exc_type.__name__}: {exc} (traceback in {log_file})",
+              file=sys.stderr, flush=True)
 
     sys.excepthook = log_uncaught
     log.info("%s on %s, %s", Path(sys.argv[0]).name, platform.node(), cluster_job())
     # SIGTERM (Snakemake or Slurm stopping the job) unwinds like an error, so the temporary
     # files of unfinished outputs are removed.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    stop_on_signal(signal.SIGTERM)
+
+
+def stop_on_signal(signum: int) -> None:
+    """Make `signum` stop this process by unwinding it like an error (SystemExit, exit code
+    128 + signum), so that the temporary files of unfinished outputs are removed.
+
+    Python drops an exception raised where it cannot propagate: an at-fork callback (a
+    DataLoader forks its workers every epoch), a __del__, a weakref callback. A stop dropped
+    there is raised again once that code has returned; without that the job went on
+    training. Further signals while the stop unwinds are ignored, so that they cannot cut its
+    cleanup short (torchrun passes a SIGTERM on to processes the group's SIGTERM reached).
+    """
+    import threading
+    import time
+
+    owner, stopping = os.getpid(), threading.Event()
+
+    def stop(signum: int, frame: object) -> None:
+        if not stopping.is_set():
+            stopping.set()
+            # Loader workers stopped by the same signal are no error of their own: torch's
+            # SIGCHLD handler would raise one here, in the middle of the cleanup.
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            sys.exit(128 + signum)
+
+    def raise_again() -> None:
+        time.sleep(0.01)  # let the code that dropped it return first
+        signal.pthread_kill(threading.main_thread().ident, signum)
+
+    previous_hook = sys.unraisablehook
+
+    def dropped(unraisable) -> None:  # noqa: ANN001 - sys.unraisablehook signature
+        if (isinstance(unraisable.exc_value, SystemExit) and stopping.is_set()
+                and os.getpid() == owner):
+            stopping.clear()
+            with contextlib.suppress(RuntimeError):  # no new thread at interpreter shutdown
+                threading.Thread(target=raise_again, daemon=True).start()
+                return
+        previous_hook(unraisable)
+
+    sys.unraisablehook = dropped
+    signal.signal(signum, stop)
 
 
 def cluster_job() -> str:
@@ -46,9 +94,27 @@ def cluster_job() -> str:
     return f"Slurm job {job}" if job else "outside Slurm"
 
 
+# The errors of a write that could not be made (full disk, quota, read-only or failing disk).
+WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG}
+
+
+class FailedWriteError(OSError):
+    """An output that could not be written: its file and the cause, in one line."""
+
+    def __init__(self, path: str | os.PathLike, cause: BaseException):
+        code = getattr(cause, "errno", None)
+        super().__init__(code, f"could not write {path}: "
+                               f"{os.strerror(code) if code else cause}")
+
+    def __str__(self) -> str:
+        return self.strerror
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds.
+    The temporary file is removed whatever the failure; a write the disk refused is one
+    FailedWriteError naming `path`.
 
     Temporary files that a killed earlier job left for the same output are removed first.
     """
@@ -60,6 +126,12 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, final)
+    except FailedWriteError:
+        raise
+    except OSError as err:
+        if err.errno in WRITE_ERRNOS:
+            raise FailedWriteError(final, err) from err
+        raise
     finally:
         tmp.unlink(missing_ok=True)
 

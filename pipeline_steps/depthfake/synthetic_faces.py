@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from depthfake.depth.store import create_depth_dataset
 from depthfake.h5store import write_h5
 
 FRAMES_PER_VIDEO = 8
@@ -52,8 +53,9 @@ def write_synthetic_shards(folder: Path, size: int, faces: dict[str, int], shard
             h5.create_dataset("crops", data=synthetic_crops(labels[mine], size, rng),
                               chunks=(1, size, size, 3))
         with write_h5(paths["depth"], settings) as h5:
-            h5.create_dataset("depth", data=np.repeat(dome(size)[None], len(mine), axis=0),
-                              chunks=(1, size, size))
+            depth = create_depth_dataset(h5, len(mine), size, {"backend": "synthetic dome"},
+                                         nan_background=True)
+            depth[:] = np.repeat(dome(size)[None], len(mine), axis=0)
         pd.DataFrame({
             "video": [f"{v:03d}" for v in video[mine]], "kind": np.where(
                 labels[mine] == 1, "FaceSwap", "real"), "label": labels[mine],

@@ -1,10 +1,14 @@
 # Helpers shared by the rules: the validated config, the grid, the inputs of each job, and
 # the command-line options of the steps, derived from the settings models in depthfake.settings.
+import copy
 import functools
 import os
 import re
 import sys
 from pathlib import Path
+
+from snakemake.common.configfile import load_configfile
+from snakemake.utils import update_config
 
 STEPS = Path(workflow.basedir) / "pipeline_steps"
 sys.path.insert(0, str(STEPS))
@@ -17,6 +21,7 @@ from depthfake.datasets import list_videos, shard
 from depthfake.gpu_resources import gpu_request
 from depthfake.datasets.celebdf import TEST_LIST as CELEBDF_TEST_LIST
 from depthfake.provenance import CONFIG_HASH_VARIABLE, config_hash
+from depthfake.run_record import RUN_RECORD, building_report, record_run, report_configfiles
 from depthfake.settings import (
     ALL_FORGERIES,
     NO_COMPRESSION,
@@ -34,12 +39,26 @@ from depthfake.settings import (
     to_cli,
 )
 
+# A report is of the run in results/: without --configfile it takes that run's config files.
+if building_report(sys.argv):
+
+    def report_config_sha(files):
+        merged = copy.deepcopy(config)
+        for path in files:
+            update_config(merged, load_configfile(path))
+        return config_hash(load_config(merged).model_dump(mode="json"))
+
+    for path in report_configfiles(RUN_RECORD, workflow.overwrite_configfiles, report_config_sha):
+        logger.info(f"the report is of the run in results/, made with {path}")
+        update_config(config, load_configfile(path))
+
 CONFIG = load_config(config)
 TRAIN = CONFIG.train
 # The resolved config (defaults filled in), as the report's captions read it.
 config.update(CONFIG.model_dump(mode="json"))
 # Every job records the hash of the resolved config it ran under (not a param: no reruns).
-os.environ[CONFIG_HASH_VARIABLE] = config_hash(CONFIG.model_dump(mode="json"))
+CONFIG_SHA = config_hash(CONFIG.model_dump(mode="json"))
+os.environ[CONFIG_HASH_VARIABLE] = CONFIG_SHA
 
 
 if unused := TRAIN.unused_backbone_options():

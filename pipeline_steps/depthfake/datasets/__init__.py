@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from depthfake.datasets.base import EXCLUDED, SPLITS, Video, shard
+from depthfake.datasets.base import EXCLUDED, SPLITS, Video, folders_of, shard
 from depthfake.datasets.celebdf import list_celebdf_videos
 from depthfake.datasets.dfd import list_dfd_videos
 from depthfake.datasets.ffpp import list_ffpp_videos
@@ -35,16 +35,11 @@ def list_videos(source: DatasetSource, kind: str, compression: str) -> list[Vide
     or that are a folder of another (`a` beside `a/b`: the HDF5 names clash), are an error."""
     videos = LAYOUTS[source.layout](source, kind, compression)
     counts = Counter(v.video for v in videos)
-    folders = {part for vid in counts for part in _parents(vid)}
+    folders = {part for vid in counts for part in folders_of(vid)}
     if clashes := sorted(vid for vid, n in counts.items() if n > 1 or vid in folders):
         raise ValueError(f"the {kind} videos at {compression} have ids that clash (repeated, or "
                          f"also a folder of another id): {clashes[:EXAMPLES]}")
     return videos
-
-
-def _parents(video: str) -> list[str]:
-    parts = video.split("/")
-    return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
 __all__ = ["EXCLUDED", "LAYOUTS", "SPLITS", "Video", "list_videos", "shard"]

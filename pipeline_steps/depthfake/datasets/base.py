@@ -30,6 +30,13 @@ class Video(NamedTuple):
     groups: tuple[str, ...] = ()
 
 
+def folders_of(video: str) -> list[str]:
+    """The folders a video id names: `a/b/c` -> [`a`, `a/b`] (an id beside one of them clashes
+    with it in an HDF5 file)."""
+    parts = video.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
+
+
 def shard(videos: list[Video], index: int, count: int) -> list[Video]:
     """The `index`-th of `count` interleaved shards of a video list (stable, balanced)."""
     if not 0 <= index < count:

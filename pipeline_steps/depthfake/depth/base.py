@@ -1,8 +1,8 @@
 """The depth estimator interface and its registry of backends.
 
-Every backend returns relative depth in [0, 1] per crop, 1 = nearest to the camera (see
-`CONVENTION`), with background pixels set to NaN where the backend knows them (a neural backend
-marks none).
+Every backend returns relative depth in [0, 1] per crop, 1 = nearest to the camera, with
+background pixels set to NaN where the backend knows them (a neural backend marks none): the
+`CONVENTION` of depthfake.depth.convention.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from typing import Protocol
 import numpy as np
 
 from depthfake.catalogue import DEPTH_BACKENDS
+from depthfake.depth.convention import CONVENTION
 
-CONVENTION = "relative depth in [0, 1] per crop, 1 = nearest; NaN = no depth (background)"
+__all__ = ["CONVENTION", "DepthEstimator", "create_depth_estimator", "list_depth_backends"]
+
 
 
 class DepthEstimator(Protocol):
@@ -23,12 +25,14 @@ class DepthEstimator(Protocol):
 
     `batch_size` is how many crops a caller streaming from disk should hand over at a time;
     `identity` names the backend's model and settings (stored beside the maps);
-    `needs_landmarks` says whether `estimate` reads the landmarks.
+    `needs_landmarks` says whether `estimate` reads the landmarks; `marks_background` whether
+    its maps hold NaN where there is no face.
     """
 
     batch_size: int
     identity: dict
     needs_landmarks: bool
+    marks_background: bool
 
     def estimate(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray: ...
 
@@ -45,3 +49,4 @@ def normalise_relative(z: np.ndarray) -> np.ndarray:
     """Camera distances (NaN = background) to relative depth in [0, 1], 1 = nearest."""
     near, far = np.nanmin(z), np.nanmax(z)
     return ((far - z) / max(far - near, 1e-6)).astype(np.float32)
+

@@ -34,6 +34,7 @@ class LandmarkMeshDepth:
 
     batch_size = 256
     needs_landmarks = True
+    marks_background = True
 
     def __init__(self, focal_scale: float):
         self.focal_scale = focal_scale

@@ -41,6 +41,7 @@ class NeuralDepth:
     """
 
     needs_landmarks = False
+    marks_background = False
 
     def __init__(self, depth: DepthNetwork, input_size: int, batch_size: int,
                  device: torch.device):

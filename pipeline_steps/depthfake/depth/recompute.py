@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from depthfake.depth.base import DepthEstimator, create_depth_estimator
+from depthfake.depth.convention import check_convention
 from depthfake.faces import FaceDetector, create_face_detector, largest_face
 from depthfake.settings import FaceSettings
 
@@ -75,5 +76,8 @@ class DepthRecompute:
         depth = np.zeros(crops.shape[:3], np.float32)
         kept = ~lost
         if kept.any():
-            depth[kept] = np.nan_to_num(self._estimator.estimate(crops[kept], landmarks[kept]))
+            maps = self._estimator.estimate(crops[kept], landmarks[kept])
+            check_convention(maps, self._estimator.marks_background,
+                             f"the {self.backend} depth of attacked crops", np.flatnonzero(kept))
+            depth[kept] = np.nan_to_num(maps, nan=0.0)
         return depth, lost

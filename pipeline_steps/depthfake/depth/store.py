@@ -16,18 +16,19 @@ import h5py
 import numpy as np
 
 from depthfake.depth.base import DepthEstimator
+from depthfake.depth.convention import DEPTH_DATASET, NAN_BACKGROUND_ATTR, check_convention
 
-DEPTH_DATASET = "depth"
 DEFLATE_LEVEL = 1
 
 
-def create_depth_dataset(out: h5py.File, count: int, side: int, attributes: dict
-                         ) -> h5py.Dataset:
-    """The (count, side, side) float16 dataset of maps, one chunk each, with `attributes`."""
+def create_depth_dataset(out: h5py.File, count: int, side: int, attributes: dict,
+                         nan_background: bool) -> h5py.Dataset:
+    """The (count, side, side) float16 dataset of maps, one chunk each, with `attributes` and
+    whether its backend marks background as NaN (readers refuse NaN otherwise)."""
     depth = out.create_dataset(DEPTH_DATASET, shape=(count, side, side), dtype=np.float16,
                                maxshape=(None, side, side), chunks=(1, side, side),
                                shuffle=True, compression="gzip", compression_opts=DEFLATE_LEVEL)
-    depth.attrs.update(attributes)
+    depth.attrs.update({**attributes, NAN_BACKGROUND_ATTR: nan_background})
     return depth
 
 
@@ -46,9 +47,11 @@ def write_map(depth: h5py.Dataset, row: int, depth_map: np.ndarray) -> bool:
 
 def estimate_into(estimator: DepthEstimator, crops: h5py.Dataset | np.ndarray,
                   landmarks: h5py.Dataset | np.ndarray, depth: h5py.Dataset, threads: int,
-                  progress: Callable[[int], object] = lambda n: None) -> int:
+                  source: str, progress: Callable[[int], object] = lambda n: None) -> int:
     """Fill `depth` (from `create_depth_dataset`) with the maps of `crops`, row for row;
-    returns the number of maps without any depth (all NaN). `progress` gets crops done."""
+    returns the number of maps without any depth (all NaN). Maps outside the convention are
+    refused (DepthValueError naming `source`, the crops' file, and the rows). `progress` gets
+    crops done."""
     batches = [slice(start, min(start + estimator.batch_size, len(crops)))
                for start in range(0, len(crops), estimator.batch_size)]
 
@@ -64,6 +67,8 @@ def estimate_into(estimator: DepthEstimator, crops: h5py.Dataset | np.ndarray,
             if number + 1 < len(batches):
                 next_batch = reader.submit(read, batches[number + 1])
             maps = estimator.estimate(batch_crops, batch_landmarks)
+            check_convention(maps, estimator.marks_background, f"the depth of {source}",
+                             np.arange(rows.start, rows.stop))
             empty += sum(done.result() for done in pending)
             pending = [writers.submit(write_map, depth, row, depth_map)
                        for row, depth_map in zip(range(rows.start, rows.stop), maps, strict=True)]
