@@ -55,15 +55,17 @@ def stop_on_signal(signum: int) -> None:
     there is raised again once that code has returned; without that the job went on
     training. Further signals while the stop unwinds are ignored, so that they cannot cut its
     cleanup short (torchrun passes a SIGTERM on to processes the group's SIGTERM reached).
+    No lock is taken here: the code a signal interrupts may hold it.
     """
     import threading
     import time
 
-    owner, stopping = os.getpid(), threading.Event()
+    owner, stopping = os.getpid(), False
 
     def stop(signum: int, frame: object) -> None:
-        if not stopping.is_set():
-            stopping.set()
+        nonlocal stopping
+        if not stopping:
+            stopping = True
             # Loader workers stopped by the same signal are no error of their own: torch's
             # SIGCHLD handler would raise one here, in the middle of the cleanup.
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -76,9 +78,9 @@ def stop_on_signal(signum: int) -> None:
     previous_hook = sys.unraisablehook
 
     def dropped(unraisable) -> None:  # noqa: ANN001 - sys.unraisablehook signature
-        if (isinstance(unraisable.exc_value, SystemExit) and stopping.is_set()
-                and os.getpid() == owner):
-            stopping.clear()
+        nonlocal stopping
+        if isinstance(unraisable.exc_value, SystemExit) and stopping and os.getpid() == owner:
+            stopping = False
             with contextlib.suppress(RuntimeError):  # no new thread at interpreter shutdown
                 threading.Thread(target=raise_again, daemon=True).start()
                 return
