@@ -157,9 +157,10 @@ def long_table(summary: pd.DataFrame, show_dataset: bool, level: bool = False,
     return header, rows
 
 
-# Characters Markdown reads as inline markup or as a table's column break: backslash-escaped
-# (an underscore between letters or digits, as in 102_100, is no markup to Markdown).
-MARKDOWN_MARKUP = re.compile(r"([\\`*\[\]|]|(?<![^\W_])_|_(?![^\W_]))")
+# Markdown's inline markup and table column breaks, backslash-escaped: `\`, `*`, `|`; a `]`
+# that would close a link or image (before `(`, `[` or `:`); an underscore but one between
+# letters or digits (as in 102_100, no markup to Markdown).
+MARKDOWN_MARKUP = re.compile(r"([\\`*|]|\](?=[(\[:])|(?<![^\W_])_|_(?![^\W_]))")
 # Characters HTML (and GitHub's Markdown) reads as markup: written as character references.
 HTML_REFERENCES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "~": "&#126;"}
 
