@@ -1,14 +1,17 @@
 """The share of frames with a face, per video, for each face backend on the same frames.
 
 Runs crop_faces with each backend on frames the workflow has extracted (by default the
-demo's c40 videos: run the demo first) and reports per backend: videos, the mean and lowest
-per-video face rate, videos with a face in under half their frames, and seconds per frame.
-With --scale below 1 the frames are shrunk first (INTER_AREA), so the same footage shows the
-small faces of real data sets (FF++ has faces down to about 40 px). This is how the shipped
-default backend and its settings were chosen.
+demo's c40 videos: run the demo first), or with --generated on a tree it makes (640x480
+videos at CRF 40 whose faces are 42 px wide, two people), and reports per backend: videos,
+the mean and lowest per-video face rate, videos with a face in under half their frames,
+seconds per frame, frames per second and the cost beside HOG at upsample 1 (dlib:1, always
+run: the ceiling a face configuration is measured against). With --scale below 1 the frames
+are shrunk first (INTER_AREA), so the same footage shows the small faces of real data sets
+(FF++ has faces down to about 40 px). This is how the shipped backends and settings were
+chosen.
 
-Usage: python benchmarks/face_rates.py [--frames results/frames/demo/c40] [--scale 1.0]
-       [--backends dlib:0 dlib:1 dlib_cnn:0 dlib_cnn:1] [--threads 1]
+Usage: python benchmarks/face_rates.py [--frames results/frames/demo/c40 | --generated]
+       [--scale 1.0] [--backends dlib:0 dlib_cnn:1 dlib_cascade:1] [--threads 1]
 Writes results/throughput/face_rates_<last two folders>_<device>.json (rendered into README.md
 by readme_results.py).
 """
@@ -29,8 +32,16 @@ from records import benchmark_device, benchmark_parser, write_record
 
 from depthfake.face_report import LOW_RATE, video_face_rates
 from depthfake.h5store import open_h5, read_settings, write_h5
+from depthfake.settings import FrameSettings
+from depthfake.synthetic_videos import write_face_tree
 
 from crop_faces import crop_faces
+from extract_frames import extract_frames
+
+HOG_UP1 = "dlib:1"  # the reference every configuration is timed against
+# The generated tree: small, compressed faces as in FF++ c40 (faces 40 to 50 px in 480p).
+GENERATED = dict(videos=6, frames=32, height=480, width=640, crf=40, compression="c40",
+                 face_side=42, identities=2)
 
 
 def shrunk(frames: Path, scale: float, out: Path) -> Path:
@@ -45,27 +56,42 @@ def shrunk(frames: Path, scale: float, out: Path) -> Path:
     return out
 
 
+def generated_frames(folder: Path, per_video: int) -> list[Path]:
+    """The frames of a generated tree of GENERATED's videos, `per_video` sampled from each."""
+    source = write_face_tree(folder / "tree", **GENERATED)
+    out = folder / "frames.h5"
+    extract_frames("generated", source, FrameSettings(per_video=per_video), "real",
+                   GENERATED["compression"], 0, 1, out, out.with_suffix(".parquet"),
+                   folder / "skips.csv")
+    return [out]
+
+
 def main() -> None:
     parser = benchmark_parser(__doc__)
     parser.add_argument("--frames", type=Path, default=Path("results/frames/demo/c40"),
                         help="a folder of extract_frames outputs (searched recursively)")
-    parser.add_argument("--backends", nargs="+", default=["dlib:0", "dlib:1", "dlib_cnn:0"],
-                        help="face backends, as backend[:upsample]")
+    parser.add_argument("--generated", action="store_true",
+                        help="frames of a generated tree of small faces at CRF 40 instead")
+    parser.add_argument("--per-video", type=int, default=8,
+                        help="frames sampled per generated video")
+    parser.add_argument("--backends", nargs="+", default=["dlib:0", "dlib_cascade:1"],
+                        help="face backends, as backend[:upsample] (dlib:1 is always run)")
     parser.add_argument("--scale", type=float, default=1.0, help="shrink the frames first")
     parser.set_defaults(threads=1)
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # the skips of faceless videos are the point here
     device = benchmark_device(args)
     cv2.setNumThreads(args.threads)
-    frame_files = sorted(args.frames.rglob("shard*.h5"))
-    if not frame_files:
-        parser.error(f"no extract_frames outputs under {args.frames}: run the demo first")
     rows = []
     with tempfile.TemporaryDirectory() as folder:
+        frame_files = (generated_frames(Path(folder), args.per_video) if args.generated
+                       else sorted(args.frames.rglob("shard*.h5")))
+        if not frame_files:
+            parser.error(f"no extract_frames outputs under {args.frames}: run the demo first")
         if args.scale != 1:
             frame_files = [shrunk(f, args.scale, Path(folder) / f"shrunk{n}.h5")
                            for n, f in enumerate(frame_files)]
-        for spec in args.backends:
+        for spec in dict.fromkeys([HOG_UP1, *args.backends]):
             settings = face_settings(spec, 64, args.device).model_copy(
                 update={"min_face_share": 0.0})
             start, indices = time.perf_counter(), []
@@ -81,13 +107,20 @@ def main() -> None:
                          "mean_face_rate": round(float(rates.mean()), 3),
                          "lowest_face_rate": round(float(rates.min()), 3),
                          "videos_under": int((rates < LOW_RATE).sum()),
-                         "seconds_per_frame": round(seconds / frames_seen, 4)})
+                         "seconds_per_frame": round(seconds / frames_seen, 4),
+                         "frames_per_second": round(frames_seen / seconds, 2),
+                         "x_hog_up1": round(seconds / frames_seen / rows[0]["seconds_per_frame"],
+                                            2) if rows else 1.0})
             print(f"{spec}: {len(rates)} videos, face rate mean {rates.mean():.3f}, lowest "
                   f"{rates.min():.3f}, {rows[-1]['videos_under']} under {LOW_RATE}; "
-                  f"{rows[-1]['seconds_per_frame']:.4f} s/frame", flush=True)
-    slug = "-".join(args.frames.parts[-2:]) + (f"-x{args.scale:g}" if args.scale != 1 else "")
-    write_record(args, f"face_rates_{slug}", device, {"frames": str(args.frames),
-                                                      "scale": args.scale, "rows": rows})
+                  f"{rows[-1]['frames_per_second']:.1f} frames/s, {rows[-1]['x_hog_up1']:.2f}x "
+                  f"the time of {HOG_UP1}", flush=True)
+    frames = "generated" if args.generated else str(args.frames)
+    slug = ("generated" if args.generated else "-".join(args.frames.parts[-2:])) + (
+        f"-x{args.scale:g}" if args.scale != 1 else "")
+    write_record(args, f"face_rates_{slug}", device, {
+        "frames": frames, "scale": args.scale, "rows": rows,
+        **({"generated": GENERATED, "per_video": args.per_video} if args.generated else {})})
 
 
 if __name__ == "__main__":

@@ -243,17 +243,29 @@ def faces_section(records: list[dict]) -> str:
 
 
 def face_rates_section(records: list[dict]) -> str:
-    """Per backend: the share of frames with a face per video, and the time per frame."""
+    """Per backend: the share of frames with a face per video, the time per frame, and that
+    time beside HOG at upsample 1's on the same frames."""
     return runs_section(
         records, ["backend", "videos", "mean face rate", "lowest face rate",
-                  "videos under 0.5", "s per frame"],
+                  "videos under 0.5", "s per frame", "frames/s", "x dlib:1"],
         lambda x: [x["backend"], x["videos"], f"{x['mean_face_rate']:.3f}",
                    f"{x['lowest_face_rate']:.3f}", x["videos_under"],
-                   f"{x['seconds_per_frame']:.4f}"],
-        lambda r: f"`python benchmarks/face_rates.py --frames {r['frames']}"
-                  + (f" --scale {r['scale']:g}`: frames shrunk to {r['scale']:g}x"
-                     if r.get("scale", 1) != 1 else "`: frames as extracted")
+                   f"{x['seconds_per_frame']:.4f}", f"{x['frames_per_second']:.1f}",
+                   f"{x['x_hog_up1']:.2f}"],
+        lambda r: "`python benchmarks/face_rates.py "
+                  + ("--generated`: " + generated_text(r) if r["frames"] == "generated"
+                     else f"--frames {r['frames']}"
+                     + (f" --scale {r['scale']:g}`: frames shrunk to {r['scale']:g}x"
+                        if r.get("scale", 1) != 1 else "`: frames as extracted"))
                   + f"; {r['device']}")
+
+
+def generated_text(record: dict) -> str:
+    """What the generated tree of a face-rates record holds."""
+    tree = record["generated"]
+    return (f"{tree['videos']} videos of {tree['width']}x{tree['height']} at CRF "
+            f"{tree['crf']}, faces {tree['face_side']} px wide, {tree['identities']} people, "
+            f"{record['per_video']} frames sampled per video")
 
 
 def seeds_section(results: Path, dataset: str) -> str:

@@ -22,7 +22,8 @@ from tiny_workflow import TINY, faceless_video, snakemake, write_config
 HOSTILE = {
     "datasets": {"hostile": {"layout": "manifest", "root": "hostile",
                              "manifest": "hostile/manifest.csv", "forgeries": ["FaceSwap"],
-                             "compressions": None, "build_demo": None}},
+                             "compressions": None, "build_demo": None,
+                             "missing_faces": "skip"}},  # the face-less real: 1 of 7
     "depth": {"backends": ["landmark_mesh"]},
     "train": {"dataset": "hostile", "forgeries": ["FaceSwap"]},
     "evaluate": {"datasets": ["hostile"]},

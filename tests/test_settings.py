@@ -42,9 +42,9 @@ DEMO_CHOICES = {
     "datasets.demo.splits_dir": "the demo writes its own splits",
     "datasets.demo.forgeries": "the demo has two manipulations",
     "datasets.demo.build_demo": "the demo data set is built, not downloaded",
-    "frames.per_video": "12 frames keep the demo within its time budget",
+    "datasets.demo.frames": "10 frames per video keep the demo within its time budget",
+    "datasets.demo.faces": "demo faces are about 124 px wide: HOG needs no upsampling",
     "faces.crop_size": "64 px crops keep the demo within its time budget",
-    "faces.dlib.upsample": "demo faces are about 130 px wide",
     "train.forgeries": "FaceSwap and ALL (Face2Face within ALL): the time budget",
     "train.backbones": "a tiny backbone for two CPU cores",
     "train.backbone_options": "the demo's backbone listed with its settings",
@@ -182,6 +182,46 @@ def test_options_of_a_backbone_outside_the_grid_are_reported():
                            backbone_options={"mobilenetv2_05": BackboneOptions(split_block=2)})
     assert section.unused_backbone_options() == ["mobilenetv2_05"]
     assert section.backbone("mobilenetv2_050") == BackboneOptions()
+
+
+def with_dataset(name: str, **entries: object) -> dict:
+    """config.yaml with a real FF++ data set `name` (its `entries` added) beside the demo."""
+    values = yaml.safe_load((REPO / "config.yaml").read_text())
+    values["datasets"][name] = {"root": "/data/ffpp", "splits_dir": None, **entries}
+    return values
+
+
+def test_a_real_data_set_gets_real_data_frame_and_face_settings():
+    config = load_config(with_dataset("ffpp"))
+    assert config.frames_of("ffpp") == FrameSettings(per_video=32)
+    faces = config.faces_of("ffpp")
+    assert (faces.backend, faces.dlib_cascade.upsample, faces.dlib.upsample) == (
+        "dlib_cascade", 1, 1)
+    assert config.faces_of("ffpp").crop_size == config.faces_of("demo").crop_size == 64
+
+
+def test_the_demo_alone_gets_its_speed_ups():
+    config = load_config(with_dataset("ffpp", faces={"backend": "dlib_cnn"}))
+    assert config.frames_of("demo") == FrameSettings(per_video=10)
+    demo = config.faces_of("demo")
+    assert (demo.backend, demo.dlib.upsample, demo.dlib_cnn.upsample) == ("dlib", 0, 1)
+    ffpp = config.faces_of("ffpp")
+    assert (ffpp.backend, ffpp.dlib.upsample, ffpp.min_face_share) == ("dlib_cnn", 1, 0.25)
+
+
+@pytest.mark.parametrize("key", ["crop_size", "scale"])
+def test_settings_that_shape_the_crops_are_refused_per_data_set(key):
+    with pytest.raises(ValueError, match=rf"datasets\.ffpp\.faces\.{key}: shapes the crops "
+                       rf"every model reads.*set faces\.{key} instead"):
+        load_config(with_dataset("ffpp", faces={key: 2}))
+
+
+def test_a_bad_setting_under_a_data_set_names_its_key():
+    with pytest.raises(ValueError) as err:
+        load_config(with_dataset("ffpp", frames={"per_vidoe": 8}, faces={"dlib": {"upsample": 9}}))
+    assert "datasets.ffpp.frames.per_vidoe: Extra inputs are not permitted" in str(err.value)
+    assert "datasets.ffpp.faces.dlib.upsample: Input should be less than or equal to 3" in str(
+        err.value)
 
 
 def test_cross_references_are_checked():

@@ -13,8 +13,8 @@ import yaml
 
 from conftest import REPO
 
-STAGES = ["demo_dataset", "extract_frames", "crop_faces", "estimate_depth", "train", "evaluate",
-          "tables", "collect_skips"]
+STAGES = ["demo_dataset", "extract_frames", "crop_faces", "check_faces", "estimate_depth", "train",
+          "evaluate", "tables", "collect_skips"]
 
 
 @pytest.mark.parametrize("stage", STAGES)

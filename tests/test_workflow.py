@@ -40,20 +40,30 @@ CHANGES = {
     "datasets.demo.compressions": ["raw", "c40"],
     "datasets.demo.shards_per_kind": 2,
     "datasets.demo.missing_videos": "skip",
+    "datasets.demo.missing_faces": "skip",
+    "datasets.demo.max_face_loss": 0.3,
     "datasets.demo.build_demo.reals_per_person": 4,
     "datasets.demo.build_demo.frames_per_clip": 10,
     "datasets.demo.build_demo.seed": 1,
+    "datasets.demo.frames.per_video": 4,
+    "datasets.demo.faces.backend": "dlib_cnn",
+    "datasets.demo.faces.dlib.upsample": 1,
     "frames.per_video": 4,
     "frames.stride": 2,
     "faces.crop_size": 56,
     "faces.scale": 1.4,
     "faces.backend": "dlib_cnn",
     "faces.min_face_share": 0.5,
-    "faces.dlib.upsample": 1,
+    "faces.dlib.upsample": 2,
     "faces.dlib.landmark_model": "other_model.dat",
     "faces.dlib_cnn.upsample": 0,
     "faces.dlib_cnn.detector_model": "other_detector.dat",
     "faces.dlib_cnn.landmark_model": "other_model.dat",
+    "faces.dlib_cascade.upsample": 2,
+    "faces.dlib_cascade.detector_model": "other_detector.dat",
+    "faces.dlib_cascade.landmark_model": "other_model.dat",
+    "faces.dlib_cascade.region_scale": 2.0,
+    "faces.dlib_cascade.region_face": 80,
     "faces.face_alignment.device": "cpu",
     "faces.face_alignment.batch_size": 4,
     "faces.face_alignment.detector_model": "s3fd.pth",
@@ -202,6 +212,30 @@ def test_bad_videos_are_recorded_and_left_out(run):
     predictions = pd.read_parquet(run["workdir"] / "results/predictions/demo/raw/ALL/mdn/"
                                   f"{BACKBONE}/landmark_mesh/seed42/demo/recompute+zero.parquet")
     assert run["faceless"] not in set(predictions["video"])
+    # 1 of the slice's 6 videos: within the tiny config's max_face_loss, named on the way
+    checked = read_csv(run["workdir"] / "results/faces/checks/demo/raw/FaceSwap.csv")
+    assert checked[["video", "face_rate"]].values.tolist() == [[run["faceless"], 0.0]]
+    report = (run["workdir"] / "results/faces/report.md").read_text()
+    assert run["faceless"] in report.split("## Videos without face crops")[1]
+
+
+def test_a_slice_that_loses_its_faces_stops_the_run_before_training(run):
+    """Past datasets.demo.max_face_loss the run stops before training, naming the video."""
+    strict = run["workdir"].with_name("faces-lost")  # as deep: the same step script paths
+    shutil.copytree(run["workdir"], strict, symlinks=True)
+    for made in ("results/models", "results/predictions"):
+        shutil.rmtree(strict / made)
+    config = write_config(strict / "config.yaml",
+                          with_key(TINY, "datasets.demo.max_face_loss", 0.1))
+    result = snakemake(strict, "--cores", "2", "--configfile", str(config))
+    console = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert ("demo/raw/FaceSwap: 1 of 6 videos (17%) have no face crops, more than "
+            "datasets.demo.max_face_loss 0.1 allows") in console
+    assert f"  - {run['faceless']}: a face in 0% of 3 frames" in console
+    assert "datasets.demo.missing_faces: skip" in console
+    assert not list(strict.glob("results/models/**/*.safetensors"))
+    assert not re.search(r"^rule (train|evaluate):", console, re.M)
 
 
 def test_every_result_names_the_commit_and_config_it_came_from(run):
@@ -319,7 +353,8 @@ def test_jobs_ask_for_gpus_where_there_are_some_or_cuda_is_asked_for(run, tmp_pa
     assert seen["crop_faces"] == seen["estimate_depth"] == {"0"}  # dlib; depth on the CPU
     cuda = write_config(tmp_path / "cuda.yaml", merged(TINY, {
         "train": {"device": "cuda", "processes": 2}, "evaluate": {"device": "cpu"},
-        "faces": {"backend": "face_alignment", "face_alignment": {"device": "cuda"}},
+        "datasets": {"demo": {"faces": {"backend": "face_alignment",
+                                        "face_alignment": {"device": "cuda"}}}},
         "depth": {"depth_anything": {"device": "cuda"}}}))
     asked = planned_gpus(run["workdir"], cuda, "")  # a submitting node without a GPU
     assert asked["train"] == {"2"} and asked["evaluate"] == {"0"}
@@ -344,6 +379,8 @@ def test_a_moved_project_schedules_nothing(run):
 @pytest.mark.parametrize("update,message", [
     ({"frames": {"per_vidoe": 8}}, "per_vidoe"),
     ({"faces": {"crop_size": "big"}}, "faces.crop_size"),
+    ({"datasets": {"demo": {"faces": {"crop_size": 32}}}},
+     "datasets.demo.faces.crop_size: shapes the crops every model reads"),
     ({"train": {"backbones": ["mobilenetv9"]}}, "unknown timm model(s) ['mobilenetv9']"),
     ({"train": {"backbones": ["convnext_atto"]}}, "no split adapter supports ['convnext_atto']"),
     ({"train": {"models": ["mdm"]}}, "'late', 'mdn', 'mid' or 'rgb'"),
@@ -459,7 +496,8 @@ def test_ffpp_at_three_compressions_is_hundreds_of_cluster_jobs(run, tmp_path):
     shards = 6 * 3 * 8  # kinds x compressions x shards per kind
     cells = 5 * 3  # forgeries x compressions
     assert planned == {"extract_frames": shards, "crop_faces": shards, "estimate_depth": shards,
-                       "face_report": 1, "train": cells * 2, "evaluate": cells * 2,
+                       "face_report": 1, "check_faces": 6 * 3, "train": cells * 2,
+                       "evaluate": cells * 2,
                        "tables": 1, "figures": 1, "gradcam": 1, "depth_figure": 1,
                        "collect_skips": 1, "all": 1}
     # profiles/slurm runs each shard's extraction and cropping in one cluster job
@@ -468,4 +506,4 @@ def test_ffpp_at_three_compressions_is_hundreds_of_cluster_jobs(run, tmp_path):
     assert groups["extract_frames"] == groups["crop_faces"]
     assert slurm["group-components"][groups["crop_faces"]] == 1
     cluster_jobs = sum(planned.values()) - planned["all"] - planned["crop_faces"]
-    assert cluster_jobs == 354
+    assert cluster_jobs == 372

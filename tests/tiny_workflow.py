@@ -1,5 +1,6 @@
 """The tiny workflow the workflow tests share: a demo of 2 reals per person, 3 frames per video,
-48 px crops, both depth backends, one epoch; one train real truncated, one train fake face-less."""
+48 px crops, both depth backends, one epoch; one train real truncated, one train fake face-less
+(1 of its slice's 6 videos, within the tiny datasets.demo.max_face_loss)."""
 
 from __future__ import annotations
 
@@ -13,16 +14,21 @@ import numpy as np
 import yaml
 
 from depthfake.depth.random_model import save_random_depth_anything
+from depthfake.settings import merged
 from depthfake.video import write_h264
 
 from conftest import REPO
 
 BACKBONE = yaml.safe_load((REPO / "config.yaml").read_text())["train"]["backbones"][0]
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
+# Every tiny data set's frames: the demo's (its own entry replaces the top level) and others'.
+FRAMES = {"per_video": 3}
 TINY = {
     "datasets": {"demo": {"root": "data", "splits_dir": "data/splits", "compressions": ["raw"],
-                          "build_demo": {"reals_per_person": 2, "frames_per_clip": 8}}},
-    "frames": {"per_video": 3},
+                          "build_demo": {"reals_per_person": 2, "frames_per_clip": 8},
+                          "max_face_loss": 0.2,  # the face-less fake: 1 of 6 FaceSwap
+                          "frames": FRAMES}},
+    "frames": FRAMES,
     "faces": {"crop_size": 48},
     "depth": {"backends": ["landmark_mesh", "depth_anything"],
               "depth_anything": {"model": "tiny-depth", "input_size": 28, "batch_size": 8,
@@ -32,14 +38,6 @@ TINY = {
     "evaluate": {"depth_modes": ["recompute"],
                  "sweeps": {"BLR": [], "NSE": [0.02], "RSC": [], "TRN": [], "JPG": []}},
 }
-
-
-def merged(base: dict, update: dict) -> dict:
-    out = dict(base)
-    for key, value in update.items():
-        nested = isinstance(value, dict) and isinstance(base.get(key), dict)
-        out[key] = merged(base[key], value) if nested else value
-    return out
 
 
 def snakemake(workdir: Path, *args: str, timeout: float | None = None

@@ -32,6 +32,7 @@ SPLIT_FAMILIES = {
 FACE_BACKENDS = Registry("face backend", {
     "dlib": "depthfake.faces.dlib_backend:DlibFaceDetector",
     "dlib_cnn": "depthfake.faces.dlib_backend:DlibCnnFaceDetector",
+    "dlib_cascade": "depthfake.faces.cascade_backend:DlibCascadeDetector",
     "face_alignment": "depthfake.faces.face_alignment_backend:FaceAlignmentDetector",
 })
 

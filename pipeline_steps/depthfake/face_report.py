@@ -41,6 +41,42 @@ def slice_summary(index: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
     return summary.reset_index()
 
 
+def lost_videos(rates: pd.DataFrame) -> pd.DataFrame:
+    """The videos of `video_face_rates` left without face crops (crop_faces skipped them: no
+    face, or one in fewer than faces.min_face_share of their frames)."""
+    return rates.loc[rates["kept"] == 0, [*SLICE, "video", "frames", "face_rate"]]
+
+
+class FacesLostError(ValueError):
+    """A slice lost more of its videos at the face stage than its data set allows."""
+
+
+def check_face_loss(rates: pd.DataFrame, max_loss: float | None, min_face_share: float
+                    ) -> str | None:
+    """Raise FacesLostError when more than `max_loss` of the videos of `rates` (one slice)
+    are left without face crops, naming each with its face rate; else a line on the videos
+    lost, if any (None: none lost). `max_loss` None accepts any loss (missing_faces: skip)."""
+    lost = lost_videos(rates)
+    if lost.empty:
+        return None
+    first = lost.iloc[0]
+    where, name = f"{first.dataset}/{first.compression}/{first.kind}", first.dataset
+    share = len(lost) / len(rates)
+    counted = f"{len(lost)} of {len(rates)} videos ({share:.0%}) have no face crops"
+    if max_loss is None:
+        return f"{where}: {counted}, accepted (datasets.{name}.missing_faces: skip)"
+    if share <= max_loss:
+        return f"{where}: {counted}, within datasets.{name}.max_face_loss {max_loss:g}"
+    videos = "\n".join(f"  - {v.video}: a face in {v.face_rate:.0%} of {v.frames} frames"
+                       for v in lost.itertuples())
+    raise FacesLostError(
+        f"{where}: {counted}, more than datasets.{name}.max_face_loss {max_loss:g} allows; "
+        f"the run stops before training. Videos with a face in fewer than faces.min_face_share "
+        f"{min_face_share:g} of their frames:\n{videos}\nFind their faces (faces.backend or "
+        f"its upsample, at the top level or under datasets.{name}.faces; README, \"Face "
+        f"detection\") or accept the loss with datasets.{name}.missing_faces: skip")
+
+
 def low_rate_warnings(summary: pd.DataFrame, floor: float = 0.8) -> list[str]:
     """A line for each slice where faces were found in under `floor` of the frames."""
     return [f"{r.dataset}/{r.compression}/{r.kind}: a face in {r.face_rate:.0%} of frames; "

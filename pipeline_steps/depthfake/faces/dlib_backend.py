@@ -56,14 +56,15 @@ class LandmarkedDlibDetector(PerFrameDetector):
         self._predictor = dlib.shape_predictor(
             str(resolve_predictor_path(landmark_model, f"{setting}.landmark_model")))
 
-    def _rectangles(self, frame: np.ndarray) -> list:
+    def _rectangles(self, frame: np.ndarray, upsample: int) -> list:
         """The dlib rectangles of the faces of a contiguous uint8 RGB frame."""
         raise NotImplementedError
 
-    def detect(self, frame: np.ndarray) -> list[Face]:
+    def detect(self, frame: np.ndarray, upsample: int | None = None) -> list[Face]:
+        """The faces of one frame, `upsample` doublings first (default: the detector's)."""
         frame = np.ascontiguousarray(frame, dtype=np.uint8)
         faces = []
-        for rect in self._rectangles(frame):
+        for rect in self._rectangles(frame, self.upsample if upsample is None else upsample):
             shape = self._predictor(frame, rect)
             landmarks = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
             box = np.array([rect.left(), rect.top(), rect.right(), rect.bottom()], np.float32)
@@ -80,8 +81,8 @@ class DlibFaceDetector(LandmarkedDlibDetector):
         super().__init__(upsample, landmark_model, "faces.dlib")
         self._detector = dlib.get_frontal_face_detector()
 
-    def _rectangles(self, frame: np.ndarray) -> list:
-        return list(self._detector(frame, self.upsample))
+    def _rectangles(self, frame: np.ndarray, upsample: int) -> list:
+        return list(self._detector(frame, upsample))
 
 
 class DlibCnnFaceDetector(LandmarkedDlibDetector):
@@ -100,5 +101,5 @@ class DlibCnnFaceDetector(LandmarkedDlibDetector):
         self._detector = dlib.cnn_face_detection_model_v1(str(resolve_model_path(
             detector_model, CNN_DETECTOR_FILE, "faces.dlib_cnn.detector_model")))
 
-    def _rectangles(self, frame: np.ndarray) -> list:
-        return [detection.rect for detection in self._detector(frame, self.upsample)]
+    def _rectangles(self, frame: np.ndarray, upsample: int) -> list:
+        return [detection.rect for detection in self._detector(frame, upsample)]
