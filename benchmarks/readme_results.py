@@ -92,8 +92,8 @@ def results_section(results: Path, dataset: str, wall: float, speed: float) -> s
         f"Measured on {machine()}, no GPU.", "",
         f"The main command's `snakemake --cores all` and `snakemake --report report.html` on a "
         f"fresh clone: **{wall:.0f} s** ({int(times['jobs'].sum())} jobs with a `benchmark:` "
-        "file, and the summary jobs: face report, depth figure, Grad-CAM, tables, figures and "
-        "skips); "
+        "file, the per-slice face checks, and the summary jobs: face report, depth figure, "
+        "Grad-CAM, tables, figures and skips); "
         f"x CPU speed {speed:g} "
         f"(`python ../shared/tools/cpu-calib.py`, idle machine) = **{wall * speed:,.0f}** "
         f"units, {'within' if wall * speed <= BUDGET else 'over'} the demo budget of "
