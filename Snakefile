@@ -24,7 +24,9 @@ include: "workflow/rules/tables.smk"
 include: "workflow/rules/figures.smk"
 
 
-check_datasets()
+# Before any job: unknown or unsplittable backbones, and data sets on disk that do not match
+# the config, are one error each.
+check_run(PLAN, warn=logger.warning)
 
 
 onstart:

@@ -27,9 +27,9 @@ from records import benchmark_device, benchmark_parser, write_record
 
 from depthfake.depth import create_depth_estimator
 from depthfake.depth.neural import NeuralDepth
-from depthfake.depth.random_model import save_random_depth_anything
 from depthfake.depth.store import create_depth_dataset, estimate_into
-from depthfake.devices import device_name, synchronise
+from depthfake.jobs.devices import device_name, synchronise
+from depthfake.synthetic.depth_model import save_random_depth_anything
 
 
 @torch.inference_mode()
@@ -62,7 +62,8 @@ def stage(estimator: NeuralDepth, crops: int, side: int, threads: int, folder: P
     start = time.perf_counter()
     with h5py.File(folder / "faces.h5") as faces, h5py.File(folder / "depth.h5", "w") as out:
         depth = create_depth_dataset(out, crops, side, {}, estimator.marks_background)
-        estimate_into(estimator, faces["crops"], faces["landmarks"], depth, threads, "benchmark")
+        estimate_into(estimator, faces["crops"], faces["landmarks"], depth, threads=threads,
+                      source="benchmark")
     return crops / (time.perf_counter() - start)
 
 

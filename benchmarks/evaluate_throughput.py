@@ -29,17 +29,17 @@ import pandas as pd
 import torch
 from records import benchmark_device, benchmark_parser, write_record
 
-from depthfake.attacks import AttackSettings
-from depthfake.data import FaceBatches
+from depthfake.datasets.loader import FaceBatches
 from depthfake.depth import create_depth_estimator
-from depthfake.depth.recompute import DepthRecompute
-from depthfake.devices import device_name, synchronise
+from depthfake.evaluation.attacks import AttackSettings
+from depthfake.evaluation.depth_under_attack import DepthRecompute
+from depthfake.evaluation.predict import predict
 from depthfake.faces import create_face_detector, crop_face, largest_face
-from depthfake.h5store import write_h5
+from depthfake.jobs.devices import device_name, synchronise
 from depthfake.models import DetectorConfig, create_detector
 from depthfake.settings import FaceSettings
+from depthfake.storage.h5 import write_h5
 from depthfake.training.inputs import DeviceInputs
-from depthfake.training.predict import predict
 
 BACKBONE = "test_efficientnet"
 INPUTS = {"none": "rgb", "zero": "mdn", "perturb": "mdn", "recompute": "mdn"}
@@ -90,10 +90,13 @@ def stage(index: pd.DataFrame, model: torch.nn.Module, config: DetectorConfig,
     """(faces per second, faces whose landmarks were lost) of one evaluation pass."""
     recompute = (DepthRecompute("landmark_mesh", {"focal_scale": 1.0}, FaceSettings(
         dlib={"upsample": 0})) if depth_input == "recompute" else None)
-    dataset = FaceBatches(index, config.input_size, config.reads_depth, attack,
-                          AttackSettings(), 1234, depth_input, recompute)
+    dataset = FaceBatches(index, config.input_size, config.reads_depth, condition=attack,
+                          attack_params=AttackSettings(), attack_seed=1234,
+                          depth_input=depth_input, recompute=recompute)
     predict(model, FaceBatches(index.head(batch), config.input_size, config.reads_depth,
-                               attack, AttackSettings(), 1234, depth_input, recompute),
+                               condition=attack, attack_params=AttackSettings(),
+                               attack_seed=1234, depth_input=depth_input,
+                               recompute=recompute),
             inputs, batch_size=batch)  # warm-up: models built, files opened
     synchronise(inputs.device)
     start = time.perf_counter()

@@ -30,13 +30,12 @@ import pandas as pd
 from faces_throughput import face_settings
 from records import benchmark_device, benchmark_parser, write_record
 
-from depthfake.face_report import LOW_RATE, video_face_rates
-from depthfake.h5store import open_h5, read_settings, write_h5
+from depthfake.datasets.extract_shard import extract_frames
+from depthfake.faces.crop_shard import crop_faces
+from depthfake.faces.rates import LOW_RATE, video_face_rates
 from depthfake.settings import FrameSettings
-from depthfake.synthetic_videos import write_face_tree
-
-from crop_faces import crop_faces
-from extract_frames import extract_frames
+from depthfake.storage.h5 import open_h5, read_settings, write_h5
+from depthfake.synthetic.videos import write_face_tree
 
 HOG_UP1 = "dlib:1"  # the reference every configuration is timed against
 # The generated tree: small, compressed faces as in FF++ c40 (faces 40 to 50 px in 480p).
@@ -60,9 +59,10 @@ def generated_frames(folder: Path, per_video: int) -> list[Path]:
     """The frames of a generated tree of GENERATED's videos, `per_video` sampled from each."""
     source = write_face_tree(folder / "tree", **GENERATED)
     out = folder / "frames.h5"
-    extract_frames("generated", source, FrameSettings(per_video=per_video), "real",
-                   GENERATED["compression"], 0, 1, out, out.with_suffix(".parquet"),
-                   folder / "skips.csv")
+    extract_frames("generated", source, FrameSettings(per_video=per_video), kind="real",
+                   compression=GENERATED["compression"], shard_index=0, num_shards=1,
+                   out_frames=out, out_index=out.with_suffix(".parquet"),
+                   out_skips=folder / "skips.csv")
     return [out]
 
 
@@ -98,8 +98,9 @@ def main() -> None:
             for number, frames in enumerate(frame_files):
                 out = Path(folder) / f"crops{number}"
                 indices.append(crop_faces(frames, frames.with_suffix(".parquet"), settings,
-                                          out.with_suffix(".h5"), out.with_suffix(".parquet"),
-                                          out.with_suffix(".csv")))
+                                          out_faces=out.with_suffix(".h5"),
+                                          out_index=out.with_suffix(".parquet"),
+                                          out_skips=out.with_suffix(".csv")))
             seconds = time.perf_counter() - start
             rates = video_face_rates(pd.concat(indices))["face_rate"]
             frames_seen = sum(len(i) for i in indices)

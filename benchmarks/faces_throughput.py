@@ -29,12 +29,11 @@ from frames_throughput import decode_rate
 from records import benchmark_device, benchmark_parser, write_record
 
 from depthfake.datasets import list_videos
+from depthfake.datasets.extract_shard import extract_frames
+from depthfake.depth.estimate_shard import estimate_depth
+from depthfake.faces.crop_shard import crop_faces
 from depthfake.settings import DepthBackendOptions, FaceSettings, FrameSettings
-from depthfake.synthetic_videos import write_face_tree
-
-from crop_faces import crop_faces
-from estimate_depth import estimate_depth
-from extract_frames import extract_frames
+from depthfake.synthetic.videos import write_face_tree
 
 COMPRESSION = "c23"
 
@@ -49,10 +48,10 @@ def face_settings(spec: str, crop_size: int, device: str) -> FaceSettings:
                                         backend: options})
 
 
-def timed(function, *args) -> tuple[float, object]:
-    """Seconds `function(*args)` took, and its result."""
+def timed(function, *args, **kwargs) -> tuple[float, object]:
+    """Seconds `function(*args, **kwargs)` took, and its result."""
     start = time.perf_counter()
-    result = function(*args)
+    result = function(*args, **kwargs)
     return time.perf_counter() - start, result
 
 
@@ -78,21 +77,25 @@ def main() -> None:
         for size in args.sizes:
             width, height = map(int, size.split("x"))
             out = Path(folder) / size
-            source = write_face_tree(out / "tree", args.videos, args.frames, height, width)
+            source = write_face_tree(out / "tree", args.videos, args.frames, height=height,
+                                     width=width)
             written = [Path(v.path) for v in list_videos(source, "real", COMPRESSION)]
             # (an odd --videos names a pair partner that is not written)
             decoded = [decode_rate(path) for path in written if path.is_file()]
             decode = sum(count / rate for count, rate in decoded)  # seconds, every file
             frame_files = (out / "frames.h5", out / "frames.parquet", out / "skips.csv")
-            extract, _ = timed(extract_frames, "bench", source, frames, "real", COMPRESSION, 0, 1,
-                            *frame_files)
+            extract, _ = timed(extract_frames, "bench", source, frames, kind="real",
+                               compression=COMPRESSION, shard_index=0, num_shards=1,
+                               out_frames=frame_files[0], out_index=frame_files[1],
+                               out_skips=frame_files[2])
             sampled = args.videos * min(args.per_video, args.frames)
             ceiling = sampled / decode
             for spec in args.backends:
                 faces = face_settings(spec, args.crop_size, args.device)
                 crop_files = (out / f"{spec}.h5", out / f"{spec}.parquet", out / "s2.csv")
                 crop, index = timed(crop_faces, frame_files[0], frame_files[1], faces,
-                                    *crop_files)
+                                    out_faces=crop_files[0], out_index=crop_files[1],
+                                    out_skips=crop_files[2])
                 found = int(index["has_face"].sum())
                 depth = 0.0 if args.depth is None else timed(
                     estimate_depth, crop_files[0], args.depth, DepthBackendOptions(),

@@ -1,6 +1,6 @@
 """Frame sampling beside its ceiling, on one long-GOP H.264 file made for the run.
 
-sampled: `depthfake.video.read_sampled_frames` taking N evenly spaced frames (as
+sampled: `depthfake.datasets.video.read_sampled_frames` taking N evenly spaced frames (as
          extract_frames does): its wall time, and sampled frames per second;
 decode:  decoding every frame of the same file without colour conversion (OpenCV `grab`),
          frames per second and the time for the whole file. Reaching a frame of a long-GOP
@@ -27,7 +27,7 @@ import imageio_ffmpeg
 import numpy as np
 from records import benchmark_device, benchmark_parser, write_record
 
-from depthfake.video import read_sampled_frames, write_h264
+from depthfake.datasets.video import read_sampled_frames, write_h264
 
 
 def moving_frames(count: int, width: int, height: int) -> list[np.ndarray]:

@@ -6,7 +6,7 @@ hooks the stream's layer, backpropagates the fake-class logit and weights the ac
 the ceiling for a detector with S streams is the bare forward+backward rate divided by S.
 
 1. bare: forward and backward of the fake-class logit on a batch already on the device;
-2. gradcam: `depthfake.explain.grad_cams`, every stream's map of the batch (through the
+2. gradcam: `depthfake.reporting.gradcam.grad_cams`, every stream's map of the batch (through the
    one-input wrapper, grad-cam's hooks, the maps resized to the input and scaled).
 
 Models have random weights (with a non-zero head): throughput does not depend on them.
@@ -20,9 +20,9 @@ from __future__ import annotations
 import torch
 from records import benchmark_device, benchmark_parser, calls_per_second, write_record
 
-from depthfake.devices import device_name
-from depthfake.explain import FAKE_CLASS, grad_cams
+from depthfake.jobs.devices import device_name
 from depthfake.models import DetectorConfig, create_detector
+from depthfake.reporting.gradcam import FAKE_CLASS, grad_cams
 
 BACKBONE = "test_efficientnet"
 DETECTORS = ("rgb", "mdn")

@@ -23,14 +23,14 @@ import torch
 from records import benchmark_device, benchmark_parser, write_record
 from train_throughput import steps_per_second
 
-from depthfake.data import FaceBatches, load_face_index
-from depthfake.devices import synchronise
+from depthfake.datasets.loader import FaceBatches, load_face_index
+from depthfake.evaluation.predict import batch_loader
+from depthfake.jobs.devices import synchronise
 from depthfake.models import DetectorConfig, create_detector
 from depthfake.settings import TrainSettings
-from depthfake.synthetic_faces import write_synthetic_shards
+from depthfake.synthetic.faces import write_synthetic_shards
 from depthfake.training.inputs import DeviceInputs
 from depthfake.training.loop import fit
-from depthfake.training.predict import batch_loader
 from depthfake.training.sampling import StepPlan, epoch_batches
 
 

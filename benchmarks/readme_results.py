@@ -26,11 +26,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from depthfake.attacks import CLEAN
-from depthfake.files import read_parquet
-from depthfake.metrics import cell_metrics
-from depthfake.report import DEPTH_MODE_CAPTION
+from depthfake.evaluation.attacks import CLEAN
+from depthfake.evaluation.metrics import cell_metrics
+from depthfake.reporting.text import DEPTH_MODE_CAPTION
 from depthfake.settings import ZERO_DEPTH
+from depthfake.storage.files import read_parquet
 
 from stage_times import stage_times
 

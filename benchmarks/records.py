@@ -11,9 +11,9 @@ from pathlib import Path
 
 import torch
 
-from depthfake.devices import device_name, resolve_device, synchronise
-from depthfake.provenance import provenance
-from depthfake.steps import limit_threads
+from depthfake.jobs.devices import device_name, resolve_device, synchronise
+from depthfake.jobs.runtime import limit_threads
+from depthfake.plan.provenance import provenance
 
 from readme_results import machine
 

@@ -17,8 +17,8 @@ import torch
 from records import benchmark_device, benchmark_parser, calls_per_second, write_record
 from torch import nn
 
+from depthfake.evaluation.predict import autocast
 from depthfake.models import DetectorConfig, create_detector, list_detectors
-from depthfake.training.predict import autocast
 
 PAPER_INPUTS = ["legacy_xception:299", "efficientnet_b0:224", "mobilenetv2_100:224",
                 "resnet50:224"]

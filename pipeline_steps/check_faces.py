@@ -8,30 +8,10 @@ evaluation jobs wait for.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
-import pandas as pd
-
-from depthfake.face_report import check_face_loss, lost_videos, video_face_rates
-from depthfake.files import read_parquet, write_csv
-from depthfake.steps import setup_logging, step_parser
-
-log = logging.getLogger(__name__)
-
-
-def check_faces(indices: list[Path], max_loss: float | None, min_face_share: float,
-                out: Path) -> pd.DataFrame:
-    """Check one slice's frame indices (FacesLostError past `max_loss`; None: any loss is
-    accepted); write and return its videos without face crops."""
-    rates = video_face_rates(pd.concat([read_parquet(p) for p in indices], ignore_index=True))
-    if note := check_face_loss(rates, max_loss, min_face_share):
-        log.warning(note)
-        print(f"face check: {note}", flush=True)  # on the console: the log is a file
-    lost = lost_videos(rates)
-    write_csv(out, lost)
-    log.info("%d of %d videos without face crops", len(lost), len(rates))
-    return lost
+from depthfake.faces.rates import check_faces
+from depthfake.jobs.runtime import setup_logging, step_parser
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
-from depthfake.files import write_text
-from depthfake.provenance import provenance_line
-from depthfake.report import html_page, plain_markdown
-from depthfake.skips import merge_skip_files, skip_summary
-from depthfake.steps import setup_logging, step_parser
-
-log = logging.getLogger(__name__)
+from depthfake.jobs.runtime import setup_logging, step_parser
+from depthfake.reporting.skipped_videos import collect_skips
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,12 +16,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out-html", type=Path, required=True, help="the same, as HTML")
     args = parser.parse_args(argv)
     setup_logging(args.log)
-    merged = merge_skip_files(args.skips, args.out)
-    table = plain_markdown(merged) if len(merged) else "No video was skipped."
-    write_text(args.out_html, html_page(
-        f"# Skipped videos\n\n{table}\n\n---\n{provenance_line()}\n", "Skipped videos"))
-    log.info("%d skipped videos recorded", len(merged))
-    print(skip_summary(merged), flush=True)  # on the console: the log goes to a file
+    collect_skips(args.skips, out=args.out, out_html=args.out_html)
 
 
 if __name__ == "__main__":

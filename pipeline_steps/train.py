@@ -9,57 +9,13 @@ every step (DistributedDataParallel); the first writes the outputs.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
-import pandas as pd
-import torch
-
-from depthfake.catalogue import DETECTORS
-from depthfake.data import FaceBatches, load_face_index
-from depthfake.h5store import shared_settings
-from depthfake.models import DetectorConfig, create_detector, save_detector
+from depthfake.jobs.runtime import add_shard_inputs, limit_threads, setup_logging, step_parser
+from depthfake.plan.catalogue import DETECTORS
 from depthfake.settings import BackboneOptions, TrainSettings, add_arguments, from_args
-from depthfake.steps import add_shard_inputs, limit_threads, setup_logging, step_parser
 from depthfake.training.distributed import launch_rank
-from depthfake.training.loop import fit
-
-log = logging.getLogger(__name__)
-
-
-def split_rows(index: pd.DataFrame, split: str) -> pd.DataFrame:
-    """The faces of one split; both classes must be there."""
-    rows = index[index["split"] == split]
-    if rows.empty or rows["label"].nunique() < 2:
-        raise ValueError(f"the {split} split needs faces of both classes; it has "
-                         f"{rows['label'].value_counts().to_dict()}")
-    return rows
-
-
-def train(index: pd.DataFrame, preprocessing: dict, detector: str, backbone: str,
-          options: BackboneOptions, settings: TrainSettings, seed: int, cell: dict,
-          out_weights: Path, out_meta: Path, state_file: Path | None = None,
-          workers: int = 0) -> dict:
-    """Train and save one detector; returns the training record saved with it."""
-    config = DetectorConfig(detector=detector, backbone=backbone,
-                            input_size=preprocessing["faces"]["crop_size"],
-                            split_block=options.split_block)
-    torch.manual_seed(seed)  # initialisation (and dropout) draws
-    model = create_detector(config, pretrained=settings.pretrained,
-                            pretrained_file=options.pretrained_file)
-    datasets = {split: FaceBatches(split_rows(index, split), config.input_size,
-                                   config.reads_depth) for split in ("train", "val")}
-    log.info("%s: %d train and %d val faces", cell, len(datasets["train"]), len(datasets["val"]))
-    model, record = fit(model, config, datasets["train"], datasets["val"], settings, seed,
-                        state_file, workers, identity=[cell, preprocessing, options.model_dump()])
-    record.update(cell=cell, preprocessing=preprocessing, settings=settings.model_dump(),
-                  backbone_options=options.model_dump(), seed=seed,
-                  faces={s: len(d) for s, d in datasets.items()})
-    if launch_rank() == 0:
-        save_detector(model, config, out_weights, out_meta, record)
-        if state_file is not None:
-            state_file.unlink(missing_ok=True)
-    return record
+from depthfake.training.train_detector import train_detector_on_shards
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -87,13 +43,13 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging(args.log.with_name(f"{args.log.name}.rank{rank}") if args.log and rank
                   else args.log)
     limit_threads(args.threads)
-    cell = dict(dataset=args.dataset, compression=args.compression, forgery=args.forgery,
-                model=args.detector, backbone=args.backbone, depth=args.depth_backend,
-                seed=args.seed)
-    preprocessing = shared_settings(args.depth or args.faces)
-    train(load_face_index(args.index, args.faces, args.depth), preprocessing, args.detector,
-          args.backbone, from_args(BackboneOptions, args), from_args(TrainSettings, args),
-          args.seed, cell, args.out_weights, args.out_meta, args.state, args.workers)
+    train_detector_on_shards(
+        index_files=args.index, faces_files=args.faces, depth_files=args.depth,
+        detector=args.detector, backbone=args.backbone, seed=args.seed,
+        options=from_args(BackboneOptions, args), settings=from_args(TrainSettings, args),
+        dataset=args.dataset, forgery=args.forgery, compression=args.compression,
+        depth_backend=args.depth_backend, out_weights=args.out_weights, out_meta=args.out_meta,
+        state_file=args.state, workers=args.workers)
 
 
 if __name__ == "__main__":

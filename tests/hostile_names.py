@@ -16,7 +16,7 @@ HOSTILE_NAMES = [
     "back\\slash $x^$",
     "__dunder__ snake_case_",
 ]
-# The elements a page of depthfake.report.html_page may hold: document structure only.
+# The elements a page of depthfake.reporting.text.html_page may hold: document structure only.
 PAGE_ELEMENTS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "ul",
                  "li", "hr", "table", "thead", "tbody", "tr", "th", "td", "strong", "em", "code"}
 

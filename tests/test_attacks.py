@@ -8,7 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from depthfake.attacks import (
+from depthfake.datasets.loader import FaceBatches
+from depthfake.depth.store import create_depth_dataset
+from depthfake.evaluation import depth_under_attack as recompute_module
+from depthfake.evaluation.attacks import (
     ATTACKS,
     AttackSettings,
     attack_images,
@@ -24,13 +27,10 @@ from depthfake.attacks import (
     translate,
     translation_offset,
 )
-from depthfake.data import FaceBatches
-from depthfake.depth import recompute as recompute_module
-from depthfake.depth.recompute import REFIT_MIN_SIDE, DepthRecompute
-from depthfake.depth.store import create_depth_dataset
+from depthfake.evaluation.depth_under_attack import REFIT_MIN_SIDE, DepthRecompute
 from depthfake.faces import Face, crop_face, largest_face
-from depthfake.h5store import write_h5
 from depthfake.settings import FaceSettings, SweepSettings
+from depthfake.storage.h5 import write_h5
 
 P = AttackSettings()
 SIDE = 64
@@ -182,9 +182,11 @@ def faces_shard(tmp_path, astronaut, face_detector) -> pd.DataFrame:
 
 @pytest.mark.parametrize("condition", ["BLR", "NSE@0.05", "CMB", "JPG"])
 def test_every_model_sees_the_same_attacked_crops(faces_shard, condition):
-    batches = [FaceBatches(faces_shard, SIDE, reads, condition, P, 11, depth_input)
+    batches = [FaceBatches(faces_shard, SIDE, reads, condition=condition, attack_params=P,
+                           attack_seed=11, depth_input=depth_input)
                for reads, depth_input in ((False, "none"), (True, "perturb"), (True, "zero"))]
-    batches.append(FaceBatches(faces_shard, SIDE, True, condition, P, 11))  # a second run
+    batches.append(FaceBatches(faces_shard, SIDE, True, condition=condition, attack_params=P,
+                               attack_seed=11))  # a second run
     crops = [b[[0, 1]].rgb.numpy() for b in batches]
     assert crops[0].dtype == np.uint8 and all(np.array_equal(crops[0], c) for c in crops)
     clean = FaceBatches(faces_shard, SIDE, False)[[0, 1]].rgb.numpy()
@@ -224,7 +226,8 @@ def test_recompute_estimates_depth_from_the_attacked_crops_with_refitted_landmar
     monkeypatch.setattr(recompute_module, "create_depth_estimator", lambda *a, **k: estimator)
     monkeypatch.setattr(recompute_module, "create_face_detector", lambda *a, **k: detector)
     recompute = DepthRecompute("landmark_mesh", {"focal_scale": 1.0}, FaceSettings())
-    batch = FaceBatches(faces_shard, SIDE, True, "BLR", P, 11, "recompute", recompute)[[0, 1]]
+    batch = FaceBatches(faces_shard, SIDE, True, condition="BLR", attack_params=P, attack_seed=11,
+                        depth_input="recompute", recompute=recompute)[[0, 1]]
     attacked = batch.rgb.numpy()
     assert len(detector.frames) == 2  # a landmark fit on each attacked crop, enlarged
     for frame, crop in zip(detector.frames, attacked, strict=True):
@@ -235,14 +238,16 @@ def test_recompute_estimates_depth_from_the_attacked_crops_with_refitted_landmar
     depth = batch.depth.numpy()
     assert (depth[0] == 0.25).all() and (depth[1] == 0).all()  # lost: the fallback map
     assert batch.depth_lost.tolist() == [False, True]
-    clean = FaceBatches(faces_shard, SIDE, True, "clean", P, 11, "recompute", recompute)[[0]]
+    clean = FaceBatches(faces_shard, SIDE, True, condition="clean", attack_params=P, attack_seed=11,
+                        depth_input="recompute", recompute=recompute)[[0]]
     assert (clean.depth.numpy() == 0.5).all() and len(estimator.calls) == 1  # stored maps
 
 
 def test_recompute_with_the_real_backends_refits_the_astronauts_landmarks(faces_shard):
     recompute = DepthRecompute("landmark_mesh", {"focal_scale": 1.0},
                                FaceSettings(dlib={"upsample": 0}))
-    batch = FaceBatches(faces_shard, SIDE, True, "JPG@90", P, 11, "recompute", recompute)
+    batch = FaceBatches(faces_shard, SIDE, True, condition="JPG@90", attack_params=P,
+                        attack_seed=11, depth_input="recompute", recompute=recompute)
     out = batch[[0, 1]]
     assert not out.depth_lost.any()
     depth = out.depth.numpy()

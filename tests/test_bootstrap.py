@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import norm
 from sklearn.metrics import roc_auc_score
 
-from depthfake.bootstrap import (
+from depthfake.evaluation.bootstrap import (
     interval,
     replicates,
     video_draws,

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 import torch
 
-from depthfake.data import FaceBatches, contiguous_runs, load_face_index
+from depthfake.datasets.loader import FaceBatches, contiguous_runs, load_face_index
 from depthfake.depth.store import create_depth_dataset
-from depthfake.files import UnreadableFileError
-from depthfake.h5store import write_h5
 from depthfake.models import DetectorConfig
-from depthfake.synthetic_faces import write_synthetic_shards
+from depthfake.storage.files import UnreadableFileError
+from depthfake.storage.h5 import write_h5
+from depthfake.synthetic.faces import write_synthetic_shards
 from depthfake.training.inputs import DeviceInputs
 
 CONFIG = DetectorConfig(detector="mdn", backbone="mobilenetv2_050", input_size=8)

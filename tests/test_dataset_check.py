@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from depthfake.dataset_check import dataset_problems, shard_listing
 from depthfake.datasets import list_videos, shard
+from depthfake.plan.dataset_check import dataset_problems, shard_listing
 from depthfake.settings import DatasetSettings
-from depthfake.skips import skip_summary
+from depthfake.storage.skips import skip_summary
 
 PAIRS = {"train": [["000", "001"], ["002", "003"]], "val": [["004", "005"]],
          "test": [["006", "007"]]}

@@ -13,12 +13,12 @@ import pytest
 
 from depthfake.datasets import SPLITS
 from depthfake.datasets.ffpp import read_split_pairs, video_path, video_splits
+from depthfake.datasets.video import read_sampled_frames
 from depthfake.demo import build as demo_build
 from depthfake.demo import build_demo_dataset
 from depthfake.demo.build import REAL_SOURCE
 from depthfake.faces import create_face_detector, largest_face
 from depthfake.settings import DemoSettings
-from depthfake.video import read_sampled_frames
 
 REALS_PER_PERSON, FRAMES = 2, 8
 TINY = DemoSettings(reals_per_person=2, frames_per_clip=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from depthfake.samples import first_faces
+from depthfake.reporting.samples import first_faces
 
 
 def test_the_figure_shows_the_first_face_of_test_videos():

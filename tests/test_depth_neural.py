@@ -15,13 +15,13 @@ import torch
 
 from depthfake.depth import create_depth_estimator
 from depthfake.depth.convention import DepthValueError
+from depthfake.depth.estimate_shard import estimate_depth
 from depthfake.depth.hub import DepthNetwork, MissingModelError
 from depthfake.depth.neural import NeuralDepth
-from depthfake.depth.random_model import IMAGENET_MEAN, IMAGENET_STD, save_random_depth_anything
 from depthfake.depth.store import create_depth_dataset, estimate_into
-from depthfake.h5store import write_h5
-
-from estimate_depth import main as estimate_depth_main
+from depthfake.settings import DepthBackendOptions
+from depthfake.storage.h5 import write_h5
+from depthfake.synthetic.depth_model import IMAGENET_MEAN, IMAGENET_STD, save_random_depth_anything
 
 SIDE = 20
 
@@ -216,11 +216,10 @@ def faces_file(path: Path, crops: np.ndarray) -> Path:
 def test_the_depth_stage_stores_neural_maps_aligned_with_the_crops(tiny_model, tmp_path):
     crops = random_crops(10, seed=1)
     out = tmp_path / "depth.h5"
-    estimate_depth_main([
-        "--faces", str(faces_file(tmp_path / "faces.h5", crops)), "--backend", "depth_anything",
-        "--depth-anything-model", str(tiny_model), "--depth-anything-input-size", "28",
-        "--depth-anything-batch-size", "4", "--depth-anything-device", "cpu", "--threads", "2",
-        "--out-depth", str(out)])
+    options = DepthBackendOptions(depth_anything=dict(
+        model=str(tiny_model), input_size=28, batch_size=4, device="cpu"))
+    estimate_depth(faces_file(tmp_path / "faces.h5", crops), "depth_anything", options, out,
+                   threads=2)
     estimator = tiny_estimator(tiny_model, batch_size=4)
     with h5py.File(out) as stored:
         depth = stored["depth"]

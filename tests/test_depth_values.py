@@ -8,14 +8,14 @@ import re
 import h5py
 import numpy as np
 import pytest
-from evaluate import evaluate
-from train import train
 
-from depthfake.data import load_face_index
+from depthfake.datasets.loader import load_face_index
 from depthfake.depth.convention import DepthValueError
-from depthfake.files import UnreadableFileError
+from depthfake.evaluation.evaluate_detector import evaluate_detector
 from depthfake.settings import BackboneOptions, EvaluateSettings, TrainSettings
-from depthfake.synthetic_faces import write_synthetic_shards
+from depthfake.storage.files import UnreadableFileError
+from depthfake.synthetic.faces import write_synthetic_shards
+from depthfake.training.train_detector import train_detector
 
 SIZE = 32
 SETTINGS = TrainSettings(epochs=1, batch_size=8, effective_batch=None, warmup_epochs=0,
@@ -27,8 +27,9 @@ CELL = dict(dataset="synthetic", compression="raw", forgery="FaceSwap", model="m
 def trained(files: dict, folder) -> tuple:
     index = load_face_index(files["index"], files["faces"], files["depth"])
     weights, meta = folder / "mdn.safetensors", folder / "mdn.json"
-    train(index, {"faces": {"crop_size": SIZE}}, "mdn", "test_efficientnet", BackboneOptions(),
-          SETTINGS, 0, CELL, weights, meta)
+    train_detector(index, {"faces": {"crop_size": SIZE}}, detector="mdn",
+                   backbone="test_efficientnet", options=BackboneOptions(), settings=SETTINGS,
+                   seed=0, cell=CELL, out_weights=weights, out_meta=meta)
     return index, weights, meta
 
 
@@ -66,9 +67,10 @@ def test_training_and_evaluation_stop_at_a_bad_stored_map(model, tmp_path, value
                              & (index["split"] == split)]["row"].iloc[1])
             for split in ("train", "test")}
     spoil(spoiled, list(rows.values()), value, nan_background)
-    for split, run in (("test", lambda: evaluate(
-            index, model["weights"], model["meta"], EvaluateSettings(), ["perturb"],
-            "synthetic", tmp_path / "predictions.parquet")), ("train", lambda: trained(
+    for split, run in (("test", lambda: evaluate_detector(
+            index, model["weights"], model["meta"], settings=EvaluateSettings(),
+            depth_inputs=["perturb"], test_dataset="synthetic",
+            out=tmp_path / "predictions.parquet")), ("train", lambda: trained(
             files, tmp_path))):
         message = (rf"^{re.escape(str(spoiled))}: 1 depth map\(s\) hold .*: "
                    rf"{re.escape(found)} value\(s\), in row\(s\) {rows[split]}$")

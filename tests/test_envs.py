@@ -36,8 +36,8 @@ DATA_PACKAGES = {STEPS / "depthfake/demo/sources.py": {p.package for p in PEOPLE
 
 
 def registries() -> dict[str, list[str]]:
-    """Each registry of depthfake.catalogue: its name -> the modules of its targets."""
-    text = (STEPS / "depthfake" / "catalogue.py").read_text()
+    """Each registry of depthfake.plan.catalogue: its name -> the modules of its targets."""
+    text = (STEPS / "depthfake" / "plan" / "catalogue.py").read_text()
     return {m[1]: re.findall(r'"(depthfake\.[\w.]+):\w+"', m[2])
             for m in re.finditer(r'(\w+) = Registry\("[^"]+", \{(.*?)\}\)', text, re.S)}
 

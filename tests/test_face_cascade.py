@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from depthfake.datasets.video import read_sampled_frames, write_h264
 from depthfake.faces import create_face_detector, largest_face
 from depthfake.faces.base import Face
 from depthfake.faces.cascade_backend import region_around
-from depthfake.synthetic_videos import face_frames
-from depthfake.video import read_sampled_frames, write_h264
+from depthfake.synthetic.videos import face_frames
 
 OPTIONS = dict(upsample=1, landmark_model=None, detector_model=None, region_scale=3.0,
                region_face=100)

@@ -8,8 +8,8 @@ import sys
 import pandas as pd
 import pytest
 
-from depthfake.face_report import FacesLostError, check_face_loss, lost_videos, video_face_rates
-from depthfake.files import read_csv, write_parquet
+from depthfake.faces.rates import FacesLostError, check_face_loss, lost_videos, video_face_rates
+from depthfake.storage.files import read_csv, write_parquet
 
 from conftest import REPO
 

@@ -11,8 +11,8 @@ import textwrap
 import pandas as pd
 import pytest
 
-from depthfake.files import write_csv, write_parquet
-from depthfake.steps import FailedWriteError, atomic_output
+from depthfake.storage.atomic import FailedWriteError, atomic_output
+from depthfake.storage.files import write_csv, write_parquet
 
 from conftest import REPO
 
@@ -46,8 +46,8 @@ def test_other_errors_in_an_output_block_keep_their_kind(tmp_path):
 HDF5_STEP = textwrap.dedent("""
     import resource, signal, sys
     import numpy as np
-    from depthfake.h5store import write_h5
-    from depthfake.steps import setup_logging
+    from depthfake.storage.h5 import write_h5
+    from depthfake.jobs.runtime import setup_logging
     setup_logging(sys.argv[2])
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, 2_000_000))

@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from depthfake.figure_data import roc_points, severity_curves, video_scores
-from depthfake.files import read_csv
-from depthfake.report import clean_predictions
+from depthfake.reporting.figure_data import roc_points, severity_curves, video_scores
+from depthfake.reporting.figures import make_figures, model_labels
+from depthfake.reporting.tables import make_tables
+from depthfake.reporting.text import clean_predictions
+from depthfake.storage.files import read_csv
 
-from figures import make_figures, model_labels
 from synthetic_predictions import (
     COLUMNS,
     CROSS_COLUMNS,
@@ -21,7 +22,6 @@ from synthetic_predictions import (
     synthetic_predictions,
     with_celebdf,
 )
-from tables import make_tables
 
 MODES = ["recompute", "perturb"]
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from depthfake.explain import StackedInputs, grad_cams
 from depthfake.models import DetectorConfig, create_detector, list_detectors
+from depthfake.reporting.gradcam import StackedInputs, grad_cams
 
 BACKBONE = "test_efficientnet"
 SIZE = 64

@@ -12,7 +12,7 @@ from importlib.util import find_spec
 import matplotlib.image
 import pytest
 
-from depthfake.report_check import CHROMIUM, check_report, sources_digest
+from depthfake.reporting.browser_check import CHROMIUM, check_report, sources_digest
 
 from conftest import REPO
 from tiny_workflow import snakemake

@@ -12,11 +12,10 @@ import pytest
 
 from depthfake.datasets import EXCLUDED, LAYOUTS, SPLITS, list_videos
 from depthfake.datasets.base import split_groups
+from depthfake.datasets.extract_shard import extract_frames
 from depthfake.datasets.manifest import video_ids
+from depthfake.datasets.video import write_h264
 from depthfake.settings import NO_COMPRESSION, DatasetSettings, FrameSettings, Layout, load_config
-from depthfake.video import write_h264
-
-from extract_frames import extract_frames
 
 REAL_FOLDERS = {"Celeb-real": ["id0_0000", "id0_0001", "id1_0000", "id2_0000", "id3_0000",
                                "id4_0000", "id5_0000"],
@@ -256,8 +255,10 @@ def test_extraction_reads_manifest_videos_and_records_excluded_ones(tmp_path):
     source = DatasetSettings(layout="manifest", root=str(tmp_path), manifest=str(path),
                              forgeries=["swap", "reenact"])
     out = tmp_path / "out"
-    index = extract_frames("mine", source, FrameSettings(per_video=3), "swap", NO_COMPRESSION,
-                           0, 1, out / "f.h5", out / "f.parquet", out / "skips.csv")
+    index = extract_frames("mine", source, FrameSettings(per_video=3), kind="swap",
+                           compression=NO_COMPRESSION, shard_index=0, num_shards=1,
+                           out_frames=out / "f.h5", out_index=out / "f.parquet",
+                           out_skips=out / "skips.csv")
     assert index.groupby("video")["position"].count().to_dict() == {"bob_2": 3}
     assert set(index["split"]) == {"test"}
     assert set(index["path"]) == {str(tmp_path / "b/bob_2.mp4")}  # the id's file, in full

@@ -11,9 +11,7 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
-from depthfake.catalogue import SPLIT_FAMILIES, splits_backbone
-from depthfake.data import FaceBatch
-from depthfake.files import UnreadableFileError
+from depthfake.datasets.loader import FaceBatch
 from depthfake.models import (
     DetectorConfig,
     create_detector,
@@ -24,6 +22,8 @@ from depthfake.models import (
 from depthfake.models.backbone import PretrainedWeightsError, create_backbone
 from depthfake.models.mdn import rgb_mask
 from depthfake.models.splits import FAMILIES, split_backbone
+from depthfake.plan.catalogue import SPLIT_FAMILIES, splits_backbone
+from depthfake.storage.files import UnreadableFileError
 from depthfake.training.inputs import DeviceInputs
 
 SMALL = dict(backbone="mobilenetv2_050", input_size=64)

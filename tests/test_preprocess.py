@@ -10,8 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from depthfake.h5store import read_settings
-from depthfake.preprocess import FaceCropper, depth_estimator, preprocess_video
+from depthfake.datasets.extract_shard import extract_frames
+from depthfake.datasets.preprocess import FaceCropper, depth_estimator, preprocess_video
+from depthfake.datasets.video import write_h264
+from depthfake.depth.estimate_shard import estimate_depth
+from depthfake.faces.crop_shard import crop_faces
 from depthfake.settings import (
     DatasetSource,
     DepthBackendOptions,
@@ -19,12 +22,8 @@ from depthfake.settings import (
     FaceSettings,
     FrameSettings,
 )
-from depthfake.steps import atomic_output
-from depthfake.video import write_h264
-
-from crop_faces import crop_faces
-from estimate_depth import estimate_depth
-from extract_frames import extract_frames
+from depthfake.storage.atomic import atomic_output
+from depthfake.storage.h5 import read_settings
 
 FRAMES = FrameSettings(per_video=3)
 FACES = FaceSettings(crop_size=48, dlib=DlibOptions(upsample=0))
@@ -41,13 +40,19 @@ def one_video(tmp_path, astronaut) -> Path:
     return tmp_path
 
 
+def extract_one(source: DatasetSource, out: Path) -> None:
+    """Stage 2 on the one shard of the tree's reals: frames.h5, frames.parquet, skips1.csv."""
+    extract_frames("one", source, FRAMES, kind="real", compression="raw", shard_index=0,
+                   num_shards=1, out_frames=out / "frames.h5", out_index=out / "frames.parquet",
+                   out_skips=out / "skips1.csv")
+
+
 def test_the_steps_store_what_preprocess_video_returns(one_video, tmp_path):
     source = DatasetSource(root=str(one_video), splits_dir=str(one_video / "splits"))
     out = tmp_path / "out"
-    extract_frames("one", source, FRAMES, "real", "raw", 0, 1, out / "frames.h5",
-                   out / "frames.parquet", out / "skips1.csv")
-    crop_faces(out / "frames.h5", out / "frames.parquet", FACES, out / "faces.h5",
-               out / "faces.parquet", out / "skips2.csv")
+    extract_one(source, out)
+    crop_faces(out / "frames.h5", out / "frames.parquet", FACES, out_faces=out / "faces.h5",
+               out_index=out / "faces.parquet", out_skips=out / "skips2.csv")
     options = DepthBackendOptions()
     estimate_depth(out / "faces.h5", "landmark_mesh", options, out / "depth.h5")
 
@@ -89,11 +94,11 @@ def test_a_video_with_too_few_faced_frames_is_a_recorded_skip(tmp_path, astronau
         (tmp_path / "splits" / f"{split}.json").write_text(json.dumps(pairs))
     source = DatasetSource(root=str(tmp_path), splits_dir=str(tmp_path / "splits"))
     out = tmp_path / "out"
-    extract_frames("one", source, FRAMES, "real", "raw", 0, 1, out / "frames.h5",
-                   out / "frames.parquet", out / "skips1.csv")
+    extract_one(source, out)
     settings = FACES.model_copy(update={"min_face_share": min_share})
-    index = crop_faces(out / "frames.h5", out / "frames.parquet", settings, out / "faces.h5",
-                       out / "faces.parquet", out / "skips2.csv")
+    index = crop_faces(out / "frames.h5", out / "frames.parquet", settings,
+                       out_faces=out / "faces.h5", out_index=out / "faces.parquet",
+                       out_skips=out / "skips2.csv")
     assert index["detected"].tolist() == [True, False, False]
     assert index["has_face"].sum() == stored
     with h5py.File(out / "faces.h5") as faces:

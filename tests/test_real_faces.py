@@ -10,8 +10,8 @@ import re
 import pytest
 import yaml
 
-from depthfake.files import read_csv
-from depthfake.synthetic_videos import write_face_tree
+from depthfake.storage.files import read_csv
+from depthfake.synthetic.videos import write_face_tree
 
 from conftest import REPO
 from tiny_workflow import snakemake

@@ -8,13 +8,25 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from depthfake.cell_stats import summarise
-from depthfake.files import read_csv
-from depthfake.metrics import binary_metrics, cell_metrics, per_kind_accuracy, video_level
-from depthfake.report import html_page, latex_table, markdown_table, markdown_text, over_seeds
-from depthfake.skips import SkipLog
+from depthfake.evaluation.cell_stats import summarise
+from depthfake.evaluation.metrics import (
+    binary_metrics,
+    cell_metrics,
+    per_kind_accuracy,
+    video_level,
+)
+from depthfake.reporting.skipped_videos import collect_skips
+from depthfake.reporting.tables import make_tables
+from depthfake.reporting.text import (
+    html_page,
+    latex_table,
+    markdown_table,
+    markdown_text,
+    over_seeds,
+)
+from depthfake.storage.files import read_csv
+from depthfake.storage.skips import SkipLog
 
-import collect_skips
 from hostile_names import HOSTILE_NAMES, injected, parse_page
 from synthetic_predictions import (
     COLUMNS,
@@ -25,7 +37,6 @@ from synthetic_predictions import (
     synthetic_predictions,
     with_celebdf,
 )
-from tables import make_tables
 
 
 @pytest.fixture
@@ -192,7 +203,8 @@ def test_a_one_class_cell_is_marked_never_significant_and_warned_about(predictio
 
 
 def test_written_tables_hold_the_numbers_per_depth_mode(predictions, tmp_path):
-    summary = make_tables(predictions, ROWS, COLUMNS, ["recompute", "perturb"], tmp_path, 1)
+    summary = make_tables(predictions, ROWS, COLUMNS, ["recompute", "perturb"], tmp_path,
+                          seed=1)
     detection = read_csv(tmp_path / "detection.csv")
     assert len(detection) == 3 * 4  # rgb, mdn on its maps, mdn on zeros x 4 columns
     assert sorted(detection["depth_input"].unique()) == ["estimated", "none", "zero"]
@@ -278,8 +290,8 @@ def test_the_skipped_videos_page_shows_hostile_names_as_text(tmp_path):
     for name in HOSTILE_NAMES:
         skips.add(name, "real", "none", f"no face in any frame: data/{name}.mp4")
     skips.write(tmp_path / "skips.csv")
-    collect_skips.main(["--skips", str(tmp_path / "skips.csv"), "--out",
-                        str(tmp_path / "skipped.csv"), "--out-html", str(tmp_path / "s.html")])
+    collect_skips([tmp_path / "skips.csv"], out=tmp_path / "skipped.csv",
+                  out_html=tmp_path / "s.html")
     page = (tmp_path / "s.html").read_text()
     assert injected(page) == set()
     cells = parse_page(page).cells

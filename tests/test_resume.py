@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from depthfake.synthetic_videos import write_face_tree
+from depthfake.synthetic.videos import write_face_tree
 
 from conftest import REPO
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from depthfake.run_record import (
+from depthfake.plan.run_record import (
     ReportConfigError,
     building_report,
     record_run,

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from depthfake.catalogue import DEPTH_BACKENDS, DEPTH_READERS, DETECTORS, FACE_BACKENDS
+from depthfake.plan.catalogue import DEPTH_BACKENDS, DEPTH_READERS, DETECTORS, FACE_BACKENDS
 from depthfake.settings import (
     NO_DEPTH,
     AttackSettings,
@@ -33,6 +33,13 @@ from depthfake.settings import (
     load_config,
     to_cli,
 )
+from depthfake.settings.reference import (
+    REFERENCE_COMMAND,
+    REFERENCE_FILE,
+    config_keys,
+    config_reference_md,
+)
+from depthfake.settings.schema import SCHEMA_COMMAND
 
 from conftest import REPO
 
@@ -96,24 +103,40 @@ def demo_config() -> WorkflowConfig:
     return load_config(yaml.safe_load((REPO / "config.yaml").read_text()))
 
 
+def written_keys(values: dict, documented: set[str], prefix: str = "") -> set[str]:
+    """The keys a config file writes: its leaves, and the documented keys whose value is a
+    section or map (written whole)."""
+    keys = set()
+    for key, value in values.items():
+        if isinstance(value, dict) and prefix + key not in documented:
+            keys |= written_keys(value, documented, f"{prefix}{key}.")
+        else:
+            keys.add(prefix + key)
+    return keys
+
+
 def test_demo_config_differs_from_the_defaults_only_where_documented():
     found = differences(demo_config())
     assert {k for k, v in found.items() if v == "required"} == REQUIRED
     assert {k for k, v in found.items() if v != "required"} == set(DEMO_CHOICES)
+    documented = REQUIRED | set(DEMO_CHOICES)  # and config.yaml writes only those
+    written = written_keys(yaml.safe_load((REPO / "config.yaml").read_text()), documented)
+    assert written == documented, f"not demo choices: {sorted(written - documented)}"
 
 
-def test_config_file_spells_out_every_setting():
-    def keys(values: dict, prefix: str = "") -> set[str]:
-        out = set()
-        for key, value in values.items():
-            out.add(prefix + key)
-            if isinstance(value, dict):
-                out |= keys(value, f"{prefix}{key}.")
-        return out
+def test_every_setting_has_an_example():
+    """The example is the value the rerun test (tests/test_workflow.py) changes a key to."""
+    assert [item.key for item in config_keys() if item.kind == "value"
+            and not item.field.examples] == []
+    assert len([item for item in config_keys() if item.kind == "value"]) > 80
 
-    written = keys(yaml.safe_load((REPO / "config.yaml").read_text()))
-    resolved = keys(demo_config().model_dump())
-    assert written == resolved
+
+def test_config_reference_is_generated_from_the_settings():
+    path = REPO / REFERENCE_FILE
+    assert path.read_text() == config_reference_md(), f"regenerate: {REFERENCE_COMMAND}"
+    assert "| `datasets.<name>.faces` | map of `faces` keys |" in path.read_text()
+    assert "| `train.backbone_options.<backbone>.split_block` | int, ≥ 1, or null | `null` |" \
+        in path.read_text()
 
 
 @pytest.mark.parametrize("model", STEP_SETTINGS, ids=lambda m: m.__name__)
@@ -163,7 +186,7 @@ def test_backend_options_are_keyed_by_registered_names():
 def test_unknown_names_fail_listing_the_known_ones():
     values = yaml.safe_load((REPO / "config.yaml").read_text())
     values["train"]["models"] = ["rgb", "mdm"]
-    values["depth"]["backends"] = ["midas"]
+    values.setdefault("depth", {})["backends"] = ["midas"]
     with pytest.raises(ValueError) as err:
         load_config(values)
     assert "train.models.1" in str(err.value) and "'late', 'mdn', 'mid' or 'rgb'" in str(err.value)
@@ -232,8 +255,8 @@ def test_cross_references_are_checked():
 
 
 def test_what_the_workflow_imports_is_light():
-    code = ("import sys, depthfake.settings, depthfake.catalogue, depthfake.backbones, "
-            "depthfake.provenance; "
+    code = ("import sys, depthfake.settings, depthfake.settings.reference, "
+            "depthfake.plan.catalogue, depthfake.plan.timm_names, depthfake.plan.provenance; "
             "heavy = {'torch', 'cv2', 'dlib', 'transformers', 'timm', 'numpy', 'pandas'}; "
             "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -243,11 +266,11 @@ def test_what_the_workflow_imports_is_light():
 
 def test_schema_file_is_generated_from_the_settings():
     path = REPO / "workflow" / "schemas" / "config.schema.yaml"
-    assert path.read_text() == config_schema_yaml(), "regenerate: see the file's header"
+    assert path.read_text() == config_schema_yaml(), f"regenerate: {SCHEMA_COMMAND}"
 
 
 def test_backbone_names_are_checked_from_a_cache_without_importing_timm(tmp_path):
-    code = ("import sys; from depthfake.backbones import unknown_backbones, "
+    code = ("import sys; from depthfake.plan.timm_names import unknown_backbones, "
             "unsplittable_backbones as unsplittable; names = ['mobilenetv2_050', "
             "'efficientnet_b0.ra_in1k', 'resnet9x', 'legacy_xception', 'resnet50', "
             "'convnext_atto']; print(unknown_backbones(names), unsplittable(names), "

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from depthfake.settings import to_cli
-from depthfake.synthetic_videos import write_face_tree
+from depthfake.synthetic.videos import write_face_tree
 
 from conftest import REPO
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from depthfake.datasets.video import read_sampled_frames
 from depthfake.faces import create_face_detector, largest_face
-from depthfake.synthetic_videos import IDENTITIES, face_frames, write_face_tree
-from depthfake.video import read_sampled_frames
+from depthfake.synthetic.videos import IDENTITIES, face_frames, write_face_tree
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +36,9 @@ def test_a_tree_alternates_identities(tmp_path):
     decoded = [read_sampled_frames(tmp_path / f"original_sequences/youtube/raw/videos/"
                                    f"{vid}.mp4", 1)[1][0].astype(int) for vid in ("000", "001")]
     for number, frame in enumerate(decoded):  # video i drawn with seed i
-        distance = {identity: np.abs(frame - face_frames(1, 120, 160, number, 30, identity)[0]
-                                     ).mean() for identity in IDENTITIES}
+        distance = {identity: np.abs(
+            frame - face_frames(1, 120, 160, number, 30, identity=identity)[0]).mean()
+            for identity in IDENTITIES}
         assert min(distance, key=distance.get) == IDENTITIES[number], distance
     with pytest.raises(ValueError, match="identities must be 1 to 2"):
         write_face_tree(tmp_path, videos=1, frames=1, identities=3)

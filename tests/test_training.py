@@ -9,18 +9,18 @@ import math
 import numpy as np
 import pytest
 import torch
-import train as train_step
-from evaluate import evaluate
 
-from depthfake.data import FaceBatches, load_face_index
+from depthfake.datasets.loader import FaceBatches, load_face_index
+from depthfake.evaluation.evaluate_detector import evaluate_detector
+from depthfake.evaluation.predict import predict
 from depthfake.models import DetectorConfig, create_detector
 from depthfake.settings import BackboneOptions, EvaluateSettings, TrainSettings
-from depthfake.synthetic_faces import write_synthetic_shards
+from depthfake.synthetic.faces import write_synthetic_shards
 from depthfake.training.inputs import DeviceInputs
 from depthfake.training.loop import TrainingDivergedError, fit, make_optimizer
-from depthfake.training.predict import predict
 from depthfake.training.sampling import StepPlan, epoch_batches, epoch_order
 from depthfake.training.schedule import LearningRate
+from depthfake.training.train_detector import train_detector
 
 SIZE = 32
 CONFIG = DetectorConfig(detector="mdn", backbone="test_efficientnet", input_size=SIZE)
@@ -136,13 +136,15 @@ def test_evaluated_rows_carry_the_test_faces_own_compression(tmp_path):
     cell = dict(dataset="synthetic", compression="c40", forgery="FaceSwap", model="rgb",
                 backbone="test_efficientnet", depth="none", seed=0)
     weights, meta = tmp_path / "rgb.safetensors", tmp_path / "rgb.json"
-    train_step.train(index, {"faces": {"crop_size": SIZE}}, "rgb", "test_efficientnet",
-                     BackboneOptions(), TrainSettings(epochs=1, batch_size=8, effective_batch=None,
-                                                      pretrained=False, device="cpu"),
-                     0, cell, weights, meta)
+    train_detector(index, {"faces": {"crop_size": SIZE}}, detector="rgb",
+                   backbone="test_efficientnet", options=BackboneOptions(),
+                   settings=TrainSettings(epochs=1, batch_size=8, effective_batch=None,
+                                          pretrained=False, device="cpu"),
+                   seed=0, cell=cell, out_weights=weights, out_meta=meta)
     one_quality = index.assign(compression="none")  # as Celeb-DF's faces are
-    predictions = evaluate(one_quality, weights, meta, EvaluateSettings(), ["none"], "celebdf",
-                           tmp_path / "predictions.parquet")
+    predictions = evaluate_detector(one_quality, weights, meta, settings=EvaluateSettings(),
+                                    depth_inputs=["none"], test_dataset="celebdf",
+                                    out=tmp_path / "predictions.parquet")
     assert len(predictions) > 0 and set(predictions["test_dataset"]) == {"celebdf"}
     assert set(predictions["compression"]) == {"c40"}  # the cell's, trained at
     assert set(predictions["test_compression"]) == {"none"}

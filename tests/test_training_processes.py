@@ -13,12 +13,12 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from depthfake.data import FaceBatches, load_face_index
-from depthfake.files import read_json
+from depthfake.datasets.loader import FaceBatches, load_face_index
+from depthfake.evaluation.predict import predict
 from depthfake.models import load_detector
-from depthfake.synthetic_faces import write_synthetic_shards
+from depthfake.storage.files import read_json
+from depthfake.synthetic.faces import write_synthetic_shards
 from depthfake.training.inputs import DeviceInputs
-from depthfake.training.predict import predict
 
 from conftest import REPO
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from depthfake.video import VideoError, read_sampled_frames, sample_indices, write_h264
+from depthfake.datasets.video import VideoError, read_sampled_frames, sample_indices, write_h264
 
 
 def numbered_frames(count: int) -> list[np.ndarray]:

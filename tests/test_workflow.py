@@ -17,8 +17,9 @@ import pytest
 import yaml
 
 from depthfake.datasets import list_videos
-from depthfake.files import parquet_provenance, read_csv, read_json
-from depthfake.settings import NO_COMPRESSION, DatasetSettings
+from depthfake.settings import NO_COMPRESSION, PER_DATASET_SECTIONS, DatasetSettings
+from depthfake.settings.reference import PLACEHOLDERS, config_keys
+from depthfake.storage.files import parquet_provenance, read_csv, read_json
 
 from conftest import REPO
 from tiny_workflow import BACKBONE, SNAKEMAKE, TINY, merged, snakemake, write_config
@@ -29,104 +30,25 @@ RUNS = 3
 # Table rows per training cell: rgb; each mdn on its depth maps and on zeros.
 EVALUATIONS = 1 + 2 * 2
 CONDITIONS = 7  # clean, BLR, NSE, RSC, TRN, CMB, JPG, NSE@0.02 less clean
-# One new value per config key, for the key-to-rules test (README: "which key reruns what").
-CHANGES = {
-    "datasets.demo.root": "data2",
-    "datasets.demo.splits_dir": "data/other-splits",
-    "datasets.demo.real_source": "actors",
-    "datasets.demo.manifest": "videos.csv",
-    "datasets.demo.split_fractions": [0.8, 0.1, 0.1],
-    "datasets.demo.forgeries": ["FaceSwap"],
-    "datasets.demo.compressions": ["raw", "c40"],
-    "datasets.demo.shards_per_kind": 2,
-    "datasets.demo.missing_videos": "skip",
-    "datasets.demo.missing_faces": "skip",
-    "datasets.demo.max_face_loss": 0.3,
-    "datasets.demo.build_demo.reals_per_person": 4,
-    "datasets.demo.build_demo.frames_per_clip": 10,
-    "datasets.demo.build_demo.seed": 1,
-    "datasets.demo.frames.per_video": 4,
-    "datasets.demo.faces.backend": "dlib_cnn",
-    "datasets.demo.faces.dlib.upsample": 1,
-    "frames.per_video": 4,
-    "frames.stride": 2,
-    "faces.crop_size": 56,
-    "faces.scale": 1.4,
-    "faces.backend": "dlib_cnn",
-    "faces.min_face_share": 0.5,
-    "faces.dlib.upsample": 2,
-    "faces.dlib.landmark_model": "other_model.dat",
-    "faces.dlib_cnn.upsample": 0,
-    "faces.dlib_cnn.detector_model": "other_detector.dat",
-    "faces.dlib_cnn.landmark_model": "other_model.dat",
-    "faces.dlib_cascade.upsample": 2,
-    "faces.dlib_cascade.detector_model": "other_detector.dat",
-    "faces.dlib_cascade.landmark_model": "other_model.dat",
-    "faces.dlib_cascade.region_scale": 2.0,
-    "faces.dlib_cascade.region_face": 80,
-    "faces.face_alignment.device": "cpu",
-    "faces.face_alignment.batch_size": 4,
-    "faces.face_alignment.detector_model": "s3fd.pth",
-    "faces.face_alignment.landmark_model": "fan.pth.tar",
-    "faces.face_alignment.threshold": 0.9,
-    "depth.backends": ["landmark_mesh"],
-    "depth.threads": 1,
-    "depth.landmark_mesh.focal_scale": 1.5,
-    "depth.depth_anything.model": "someone/other-depth-model",
-    "depth.depth_anything.input_size": 56,
-    "depth.depth_anything.batch_size": 4,
-    "depth.depth_anything.device": "auto",
-    "train.models": ["rgb"],
-    "train.forgeries": ["FaceSwap", "Face2Face", "ALL"],
-    "train.backbones": [BACKBONE, "mobilenetv2_035"],
-    f"train.backbone_options.{BACKBONE}.split_block": 3,
-    f"train.backbone_options.{BACKBONE}.pretrained_file": "weights.safetensors",
-    "train.seeds": [42, 43],
-    "train.pretrained": True,
-    "train.device": "cpu",
-    "train.precision": "fp32",
-    "train.optimizer": "adam",
-    "train.momentum": 0.8,
-    "train.epochs": 2,
-    "train.batch_size": 8,
-    "train.effective_batch": 32,
-    "train.balanced_sampling": True,
-    "train.lr": 0.02,
-    "train.weight_decay": 0.0,
-    "train.warmup_epochs": 0.5,
-    "train.schedule": "plateau",
-    "train.scheduler_factor": 0.2,
-    "train.scheduler_patience": 3,
-    "train.clip_grad_norm": None,
-    "train.ema_decay": None,
-    "train.selection": "val_auc",
-    "train.flip_probability": 0.0,
-    "train.processes": 2,
-    "train.threads": 2,
-    "train.workers": 1,
-    "evaluate.datasets": ["demo"],
-    "evaluate.seed": 1,
-    "evaluate.device": "cpu",
-    "evaluate.workers": 2,
-    "evaluate.attacks.blur_kernel": 3,
-    "evaluate.attacks.blur_sigma_min": 3.0,
-    "evaluate.attacks.blur_sigma_max": 6.0,
-    "evaluate.attacks.noise_sigmas": [0.05],
-    "evaluate.attacks.rescale_factor": 0.5,
-    "evaluate.attacks.translate_max": 0.2,
-    "evaluate.attacks.jpeg_quality": 60,
-    "evaluate.depth_modes": ["recompute", "perturb"],
-    "evaluate.sweeps.BLR": [3.0],
-    "evaluate.sweeps.NSE": [0.03],
-    "evaluate.sweeps.RSC": [0.4],
-    "evaluate.sweeps.TRN": [0.3],
-    "evaluate.sweeps.JPG": [20],
-    "figures.depth_samples": 1,
-    "figures.gradcam.faces": 2,
-    "figures.gradcam.forgery": "ALL",
-}
 # Keys with one valid value in the tiny config (one layout, one data set, one compression).
 ONE_CHOICE = {"datasets.demo.layout", "train.dataset", "figures.gradcam.compression"}
+# The tiny run's names for the placeholders of the config keys.
+FILLED = {PLACEHOLDERS["datasets"]: "demo", PLACEHOLDERS["backbone_options"]: BACKBONE}
+# The per-data-set frame and face keys the rerun table has a row for: those the demo sets
+# under its own entry. Each is changed to the example of the top-level key.
+PER_DATASET = ("frames.per_video", "faces.backend", "faces.dlib.upsample")
+# The tiny run's values in place of a field's example: its first backbone stays (the Grad-CAM
+# figure's cell), and the demo is built in another folder of the run.
+TINY_CHANGES = {"datasets.demo.root": "data2", "train.backbones": [BACKBONE, "mobilenetv2_035"]}
+# Set to regenerate README's rerun table from what the rerun test measures.
+REGENERATE = "DEPTHFAKE_REGENERATE"
+RERUN_TEST = f"{REGENERATE}=1 pytest tests/test_workflow.py -k rerun"
+# The order the rerun table lists rules in (the pipeline's); rules not listed come last.
+RULE_ORDER = ("demo_dataset", "extract_frames", "crop_faces", "face_report", "check_faces",
+              "estimate_depth", "depth_figure", "train", "gradcam", "evaluate", "tables",
+              "figures", "collect_skips")
+TABLE_BEGIN, TABLE_END = "<!-- rerun-table:begin -->", "<!-- rerun-table:end -->"
+
 
 
 def with_key(update: dict, key: str, value: object) -> dict:
@@ -145,26 +67,65 @@ def planned_jobs(workdir: Path, configfile: Path) -> dict[str, int]:
     return {rule: int(n) for rule, n in re.findall(r"^(\w+)\s+(\d+)$", stats, re.MULTILINE)}
 
 
-def leaf_keys(values: dict, prefix: str = "") -> set[str]:
-    keys = set()
-    for key, value in values.items():
-        if isinstance(value, dict) and value:
-            keys |= leaf_keys(value, f"{prefix}{key}.")
+def filled(key: str) -> str:
+    """`key` with the tiny run's names for its placeholders."""
+    for placeholder, name in FILLED.items():
+        key = key.replace(placeholder, name)
+    return key
+
+
+def leaf_keys() -> dict[str, object]:
+    """Every setting, from the settings models (placeholders kept), in field order -> the value
+    the rerun test changes it to: its field's example; a data set's frames and faces entries
+    as the PER_DATASET keys, each changed to the top-level key's example."""
+    examples = {item.key: item.example for item in config_keys() if item.kind == "value"}
+    prefix = f"datasets.{PLACEHOLDERS['datasets']}."
+    keys = {}
+    for key, example in examples.items():
+        section = key.removeprefix(prefix)
+        if section in PER_DATASET_SECTIONS:
+            keys |= {prefix + entry: examples[entry] for entry in PER_DATASET
+                     if entry.split(".")[0] == section}
         else:
-            keys.add(prefix + key)
+            keys[key] = example
     return keys
 
 
-def readme_rerun_table() -> dict[str, set[str]]:
-    """README's "which key reruns what" table: key -> rules (placeholders filled in)."""
-    readme = (REPO / "README.md").read_text()
-    table = readme.split("<!-- rerun-table:begin -->")[1].split("<!-- rerun-table:end -->")[0]
+# One new value per config key (placeholders filled in), for the key-to-rules test (README:
+# "which key reruns what"); the keys with one valid value are left out.
+CHANGES = {filled(key): TINY_CHANGES.get(filled(key), example)
+           for key, example in leaf_keys().items() if filled(key) not in ONE_CHOICE}
+
+
+def readme_rerun_table(readme: str | None = None) -> dict[str, str]:
+    """README's "which key reruns what" table, in its order: key (with its placeholders) -> the
+    rules it reruns, as written."""
+    readme = (REPO / "README.md").read_text() if readme is None else readme
+    table = readme.split(TABLE_BEGIN)[1].split(TABLE_END)[0]
     rows = {}
     for line in table.strip().splitlines()[2:]:
         key, rules = (cell.strip() for cell in line.strip("|").split("|"))
-        key = key.strip("`").replace("<name>", "demo").replace("<backbone>", BACKBONE)
-        rows[key] = set() if rules == "nothing" else set(rules.replace(" ", "").split(","))
+        rows[key.strip("`")] = rules
     return rows
+
+
+def rules_cell(rules: set[str]) -> str:
+    """A row's reruns: the rules in RULE_ORDER (others after them, sorted), or "nothing"."""
+    listed = [rule for rule in RULE_ORDER if rule in rules]
+    return ", ".join([*listed, *sorted(rules - set(listed))]) or "nothing"
+
+
+def rerun_table(cells: dict[str, str], documented: list[str]) -> str:
+    """The rerun table of `cells` (key -> reruns, in field order): the keys README lists in its
+    order, a new key after the one it follows in field order."""
+    order = [key for key in documented if key in cells]
+    keys = list(cells)
+    for at, key in enumerate(keys):
+        if key not in order:
+            after = next((k for k in reversed(keys[:at]) if k in order), None)
+            order.insert(order.index(after) + 1 if after else 0, key)
+    rows = [f"| `{key}` | {cells[key]} |" for key in order]
+    return "\n".join(["| key | reruns |", "|---|---|", *rows]) + "\n"
 
 
 @pytest.fixture(scope="module")
@@ -259,11 +220,11 @@ def test_every_result_names_the_commit_and_config_it_came_from(run):
 
 
 def test_each_config_key_reruns_exactly_the_documented_rules(run, tmp_path):
-    documented = readme_rerun_table()
-    keys = leaf_keys(yaml.safe_load(run["config"].read_text()))
-    assert set(documented) == keys, "README's rerun table must list every config key"
-    assert set(CHANGES) == keys - ONE_CHOICE
-
+    """Changes each setting in turn (the keys and values from the settings models) and compares
+    the rules `snakemake -n` plans with README's rerun table; with DEPTHFAKE_REGENERATE=1, writes
+    the measured table into README instead."""
+    readme = (REPO / "README.md").read_text()
+    documented = readme_rerun_table(readme)
     for key in ("faces.dlib.landmark_model", f"train.backbone_options.{BACKBONE}.pretrained_file"):
         # files named by a setting are inputs: they must exist
         (run["workdir"] / CHANGES[key]).touch()
@@ -274,9 +235,23 @@ def test_each_config_key_reruns_exactly_the_documented_rules(run, tmp_path):
 
     with ThreadPoolExecutor(4) as pool:
         planned = dict(zip(CHANGES, pool.map(plan, CHANGES), strict=True))
-    wrong = {key: (sorted(planned[key]), sorted(documented[key]))
-             for key in CHANGES if planned[key] != documented[key]}
-    assert not wrong, f"key: (planned, documented): {wrong}"
+    # The keys with one valid value keep the row written by hand.
+    measured = {key: rules_cell(planned[filled(key)]) if filled(key) in planned
+                else documented.get(key) for key in leaf_keys()}
+    unmeasured = sorted(key for key, cell in measured.items() if cell is None)
+    assert not unmeasured, f"write these rows of README's rerun table by hand: {unmeasured}"
+    table = rerun_table(measured, list(documented))
+    if os.environ.get(REGENERATE):  # README as it is now: only the table is replaced
+        before, rest = (REPO / "README.md").read_text().split(TABLE_BEGIN)
+        after = rest.split(TABLE_END)[1]
+        (REPO / "README.md").write_text(f"{before}{TABLE_BEGIN}\n{table}{TABLE_END}{after}")
+        return
+    wrong = {key: (measured.get(key), documented.get(key))
+             for key in {*measured, *documented} if measured.get(key) != documented.get(key)}
+    written = readme.split(TABLE_BEGIN)[1].split(TABLE_END)[0].strip()
+    assert not wrong and written == table.strip(), (
+        f"README's rerun table is not what changing each key reruns; key: (planned, documented): "
+        f"{wrong}. Regenerate the table with: {RERUN_TEST}")
 
 
 def test_backbones_and_seeds_multiply_the_training_jobs(run, tmp_path):

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from depthfake.depth.random_model import save_random_depth_anything
+from depthfake.datasets.video import write_h264
 from depthfake.settings import merged
-from depthfake.video import write_h264
+from depthfake.synthetic.depth_model import save_random_depth_anything
 
 from conftest import REPO
 

@@ -4,9 +4,9 @@ rule demo_dataset:
     params:
         step=step_script("demo_dataset"),
         root=subpath(output.manifest, parent=True),
-        settings=demo_options,
+        settings=lambda w: OPTIONS.demo(root=w.demo_root),
     wildcard_constraints:
-        demo_root=demo_roots(),
+        demo_root=OPTIONS.demo_roots(),
     log:
         "logs/demo_dataset/{demo_root}.log",
     benchmark:

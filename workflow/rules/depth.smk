@@ -1,12 +1,12 @@
 rule estimate_depth:
     input:
         faces=rules.crop_faces.output.faces,
-        model=depth_model_files,
+        model=lambda w: OPTIONS.depth_model_files(backend=w.depth),
     output:
         depth="results/depth/{dataset}/{depth}/{compression}/{kind}/shard{shard}.h5",
     params:
         step=step_script("estimate_depth"),
-        settings=depth_options,
+        settings=lambda w: OPTIONS.depth(backend=w.depth),
     log:
         "logs/estimate_depth/{dataset}/{depth}/{compression}/{kind}/shard{shard}.log",
     benchmark:
@@ -15,7 +15,7 @@ rule estimate_depth:
     resources:
         mem_mb=8000,
         runtime=120,
-        gpu=depth_gpus,
+        gpu=lambda w: depth_gpus(CONFIG, w.depth),
     conda:
         "../../envs/torch.yaml"
     shell:
@@ -25,7 +25,7 @@ rule estimate_depth:
 
 rule depth_figure:
     input:
-        unpack(figure_inputs),
+        unpack(lambda w: PLAN.depth_figure_files(patterns())),
     output:
         figure=report(
             "results/figures/depth_samples.png",

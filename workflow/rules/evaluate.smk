@@ -8,7 +8,7 @@ rule evaluate:
     params:
         step=step_script("evaluate"),
         shards=shard_options,
-        settings=evaluate_options(),
+        settings=OPTIONS.evaluate(),
         depth_inputs=lambda wildcards: wildcards.depth_inputs.split("+"),
     log:
         "logs/evaluate/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}/{test_dataset}/{depth_inputs}.log",

@@ -2,14 +2,14 @@ rule crop_faces:
     input:
         frames=rules.extract_frames.output.frames,
         index=rules.extract_frames.output.index,
-        models=face_model_files,
+        models=lambda w: OPTIONS.face_model_files(dataset=w.dataset),
     output:
         faces="results/faces/{dataset}/{compression}/{kind}/shard{shard}.h5",
         index="results/faces/{dataset}/{compression}/{kind}/shard{shard}.parquet",
         skips="results/skips/crop_faces/{dataset}/{compression}/{kind}/shard{shard}.csv",
     params:
         step=step_script("crop_faces"),
-        settings=face_options,
+        settings=lambda w: OPTIONS.faces(dataset=w.dataset),
     log:
         "logs/crop_faces/{dataset}/{compression}/{kind}/shard{shard}.log",
     benchmark:
@@ -18,7 +18,7 @@ rule crop_faces:
     resources:
         mem_mb=4000,
         runtime=120,
-        gpu=face_gpus,
+        gpu=lambda w: face_gpus(CONFIG, w.dataset),
     conda:
         "../../envs/torch.yaml"
     shell:
@@ -29,7 +29,7 @@ rule crop_faces:
 
 rule face_report:
     input:
-        indices=face_indices(),
+        indices=PLAN.per_shard(rules.crop_faces.output.index),
     output:
         report="results/faces/report.md",
         page=report(
@@ -58,14 +58,16 @@ rule face_report:
 # reruns none); its output is an input of the slice's training and evaluation jobs.
 rule check_faces:
     input:
-        indices=slice_indices,
+        indices=lambda w: PLAN.slice_indices(
+            patterns(), dataset=w.dataset, compression=w.compression, kind=w.kind
+        ),
     output:
         lost="results/faces/checks/{dataset}/{compression}/{kind}.csv",
     log:
         "logs/check_faces/{dataset}/{compression}/{kind}.log",
     params:
         step=step_script("check_faces"),
-        settings=face_loss_options,
+        settings=lambda w: OPTIONS.face_loss(dataset=w.dataset),
     threads: 1
     resources:
         mem_mb=2000,

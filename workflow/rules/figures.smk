@@ -52,7 +52,7 @@ rule figures:
 
 rule gradcam:
     input:
-        unpack(gradcam_inputs),
+        unpack(lambda w: PLAN.gradcam_files(patterns(), w.dataset)),
     output:
         figure=report(
             "results/figures/{dataset}/gradcam.png",
@@ -65,7 +65,7 @@ rule gradcam:
         step=step_script("gradcam"),
         shards=shard_options,
         faces=CONFIG.figures.gradcam.faces,
-        cell=lambda wildcards: "/".join(gradcam_cell(wildcards).values()),  # for the caption
+        cell=lambda w: "/".join(PLAN.gradcam_cell(w.dataset).values()),  # for the caption
     log:
         "logs/gradcam/{dataset}.log",
     threads: 1

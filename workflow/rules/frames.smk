@@ -1,15 +1,17 @@
 rule extract_frames:
     input:
-        dataset_inputs,
+        lambda w: OPTIONS.dataset_files(dataset=w.dataset),
     output:
         frames="results/frames/{dataset}/{compression}/{kind}/shard{shard}.h5",
         index="results/frames/{dataset}/{compression}/{kind}/shard{shard}.parquet",
         skips="results/skips/extract_frames/{dataset}/{compression}/{kind}/shard{shard}.csv",
     params:
         step=step_script("extract_frames"),
-        settings=extract_options,
-        num_shards=num_shards,
-        videos=video_listing,
+        settings=lambda w: OPTIONS.extract(dataset=w.dataset, kind=w.kind),
+        num_shards=lambda w: PLAN.dataset(w.dataset).shards_per_kind,
+        videos=lambda w: OPTIONS.video_listing(
+            dataset=w.dataset, kind=w.kind, compression=w.compression, number=int(w.shard)
+        ),
     log:
         "logs/extract_frames/{dataset}/{compression}/{kind}/shard{shard}.log",
     benchmark:

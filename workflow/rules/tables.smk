@@ -1,6 +1,6 @@
 rule tables:
     input:
-        predictions=[expand(rules.evaluate.output.predictions, **cell) for cell in evaluations()],
+        predictions=PLAN.predictions(patterns()),
     output:
         detection=multiext("results/tables/{dataset}/detection", ".md", ".csv", ".tex"),
         detection_page=report(
@@ -26,9 +26,9 @@ rule tables:
     params:
         step=step_script("tables"),
         out_dir=lambda wildcards, output: os.path.dirname(output.detection[0]),
-        rows=table_rows(),
+        rows=PLAN.table_rows(),
         test_datasets=CONFIG.test_datasets(),
-        compressions=dataset(TRAIN.dataset).compression_levels(),
+        compressions=PLAN.training_levels,
         forgeries=TRAIN.forgeries,
         depth_modes=CONFIG.evaluate.depth_modes,
         seed=CONFIG.evaluate.seed,

@@ -7,8 +7,8 @@ rule train:
     params:
         step=step_script("train"),
         shards=shard_options,
-        settings=train_options,
-        launcher=train_launcher(),
+        settings=lambda w: OPTIONS.train(model=w.model, backbone=w.backbone),
+        launcher=OPTIONS.train_launcher(),
         state="results/train_state/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}.pt",
     log:
         "logs/train/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/seed{seed}.log",

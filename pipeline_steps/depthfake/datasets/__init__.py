@@ -1,4 +1,5 @@
-"""Data set layouts: each lists its videos with kind, label, split and identities.
+"""Data sets: their layouts, each listing its videos with kind, label, split and identities;
+video decoding (`video`), per-video preprocessing (`preprocess`), the batched loader (`loader`).
 
 `list_videos(source, kind, compression)` reads the layout `source.layout` names: `ffpp`
 (FaceForensics++ with pair-format split files), `dfd` (its DeepFakeDetection actors, split by

@@ -17,12 +17,12 @@ import pandas as pd
 
 from depthfake.datasets.base import SPLITS
 from depthfake.datasets.ffpp import video_path
+from depthfake.datasets.video import write_h264
 from depthfake.demo.manipulations import face_height, face_swap, mouth_opening, reenact_mouth
 from depthfake.demo.motion import STILL_MOTION, VIDEO_MOTION, frame_face, random_motion
 from depthfake.demo.sources import PEOPLE, Footage, load_footage
 from depthfake.faces import create_face_detector
 from depthfake.settings import REAL_KIND, DemoSettings
-from depthfake.video import write_h264
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def render_real(footage: Footage, take: int, takes: int, frames: int,
         size, strength, sources = STILL_SIZE, STILL_MOTION, [0] * frames
         shift = tuple(rng.uniform(-STILL_SHIFT, STILL_SHIFT, 2))
         base = frame_face(footage.faces[0].box, size, rng.uniform(*STILL_FACE_WIDTH), shift)
-    motion = random_motion(rng, frames, FPS, size, base, strength)
+    motion = random_motion(rng, frames, FPS, size, base, strength=strength)
     return Clip(
         frames=[motion.render(i, footage.frames[s]) for i, s in enumerate(sources)],
         landmarks=[motion.points(i, footage.faces[s].landmarks) for i, s in enumerate(sources)],

@@ -74,7 +74,7 @@ def frame_face(box: np.ndarray, size: tuple[int, int], face_width: float,
 
 
 def random_motion(rng: np.random.Generator, n: int, fps: float, size: tuple[int, int],
-                  base: np.ndarray, strength: MotionStrength) -> Motion:
+                  base: np.ndarray, *, strength: MotionStrength) -> Motion:
     """`n` frames of smooth pan/zoom/rotation about the output centre after `base` (2x3),
     with slow brightness, contrast and colour drift."""
     centre = (size[0] / 2, size[1] / 2)

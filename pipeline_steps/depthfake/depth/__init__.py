@@ -1,4 +1,5 @@
-"""Depth maps of face crops behind one interface (landmark-fitted generic face; neural later)."""
+"""Depth maps of face crops behind one interface (a landmark-fitted generic face, or a
+neural model)."""
 
 from depthfake.depth.base import DepthEstimator, create_depth_estimator, list_depth_backends
 

@@ -11,8 +11,8 @@ from typing import Protocol
 
 import numpy as np
 
-from depthfake.catalogue import DEPTH_BACKENDS
 from depthfake.depth.convention import CONVENTION
+from depthfake.plan.catalogue import DEPTH_BACKENDS
 
 __all__ = ["CONVENTION", "DepthEstimator", "create_depth_estimator", "list_depth_backends"]
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from depthfake.files import UnreadableFileError
+from depthfake.storage.files import UnreadableFileError
 
 if TYPE_CHECKING:
     import h5py

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from depthfake.depth.hub import DepthNetwork, Output, load_depth_network
-from depthfake.devices import resolve_device
+from depthfake.jobs.devices import resolve_device
 
 log = logging.getLogger(__name__)
 

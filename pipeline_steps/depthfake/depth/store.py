@@ -46,8 +46,9 @@ def write_map(depth: h5py.Dataset, row: int, depth_map: np.ndarray) -> bool:
 
 
 def estimate_into(estimator: DepthEstimator, crops: h5py.Dataset | np.ndarray,
-                  landmarks: h5py.Dataset | np.ndarray, depth: h5py.Dataset, threads: int,
-                  source: str, progress: Callable[[int], object] = lambda n: None) -> int:
+                  landmarks: h5py.Dataset | np.ndarray, depth: h5py.Dataset, *,
+                  threads: int, source: str,
+                  progress: Callable[[int], object] = lambda n: None) -> int:
     """Fill `depth` (from `create_depth_dataset`) with the maps of `crops`, row for row;
     returns the number of maps without any depth (all NaN). Maps outside the convention are
     refused (DepthValueError naming `source`, the crops' file, and the rows). `progress` gets

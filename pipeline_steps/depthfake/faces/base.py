@@ -7,7 +7,7 @@ from typing import Protocol
 
 import numpy as np
 
-from depthfake.catalogue import FACE_BACKENDS
+from depthfake.plan.catalogue import FACE_BACKENDS
 
 
 @dataclass(frozen=True)

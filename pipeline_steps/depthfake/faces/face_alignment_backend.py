@@ -64,7 +64,7 @@ class FaceAlignmentDetector:
         from face_alignment.detection.sfd.sfd_detector import models_urls as sfd_urls
         from face_alignment.models import FAN
 
-        from depthfake.devices import resolve_device
+        from depthfake.jobs.devices import resolve_device
 
         self.device = resolve_device(device, f"{SETTING}.device")
         self.batch_size = batch_size

@@ -8,10 +8,10 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from depthfake.files import read_json, unreadable, write_json
-from depthfake.models.registry import DetectorConfig, create_detector
-from depthfake.provenance import provenance
-from depthfake.steps import atomic_output
+from depthfake.models.detectors import DetectorConfig, create_detector
+from depthfake.plan.provenance import provenance
+from depthfake.storage.atomic import atomic_output
+from depthfake.storage.files import read_json, unreadable, write_json
 
 
 def save_detector(model: nn.Module, config: DetectorConfig, weights: str | os.PathLike,

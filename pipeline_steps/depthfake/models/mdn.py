@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from depthfake.models.backbone import zero_init
-from depthfake.models.registry import DetectorConfig
+from depthfake.models.detectors import DetectorConfig
 from depthfake.models.splits import tail_feature_layer
 from depthfake.models.two_stream import split_streams
 

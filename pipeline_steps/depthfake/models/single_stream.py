@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from depthfake.models.backbone import add_depth_channel, create_backbone, zero_init
-from depthfake.models.registry import DetectorConfig
+from depthfake.models.detectors import DetectorConfig
 from depthfake.models.splits import last_feature_layer
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from depthfake.catalogue import SPLIT_FAMILIES
+from depthfake.plan.catalogue import SPLIT_FAMILIES
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def cut_resnet(model: nn.Module, split: int) -> tuple[nn.Module, nn.Module]:
     return front, tail
 
 
-# timm module of the model -> family (the names and examples are in depthfake.catalogue).
+# timm module of the model -> family (the names and examples are in depthfake.plan.catalogue).
 FAMILIES = {
     "efficientnet": SplitFamily(4, lambda model: len(model.blocks) - 1, cut_efficientnet, "bn2"),
     "xception": SplitFamily(3, lambda model: XCEPTION_BLOCKS - 1, cut_xception, "act4"),

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from depthfake.models.backbone import create_backbone, zero_init
-from depthfake.models.registry import DetectorConfig
+from depthfake.models.detectors import DetectorConfig
 from depthfake.models.splits import last_feature_layer, split_backbone, tail_feature_layer
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import torch
 
-from depthfake.data import FaceBatch
+from depthfake.datasets.loader import FaceBatch
 from depthfake.models import DetectorConfig
 
 

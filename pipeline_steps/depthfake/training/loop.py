@@ -17,14 +17,14 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
-from depthfake.data import FaceBatches
-from depthfake.devices import resolve_device
-from depthfake.metrics import binary_metrics
+from depthfake.datasets.loader import FaceBatches
+from depthfake.evaluation.metrics import binary_metrics
+from depthfake.evaluation.predict import autocast, batch_loader, predict
+from depthfake.jobs.devices import resolve_device
 from depthfake.models import DetectorConfig
 from depthfake.settings import TrainSettings
 from depthfake.training.distributed import Processes
 from depthfake.training.inputs import DeviceInputs
-from depthfake.training.predict import autocast, batch_loader, predict
 from depthfake.training.sampling import StepPlan, epoch_batches
 from depthfake.training.schedule import LearningRate
 from depthfake.training.state import (
@@ -65,7 +65,7 @@ class Trainer:
     """One detector's model, optimizer, schedule and weight average on this process."""
 
     def __init__(self, model: nn.Module, config: DetectorConfig, settings: TrainSettings,
-                 train: FaceBatches, seed: int, workers: int):
+                 train: FaceBatches, *, seed: int, workers: int):
         device = resolve_device(settings.device, "train.device")
         self.processes = Processes.start(device.type)
         self.inputs = DeviceInputs(config, self.processes.device(device))
@@ -112,8 +112,8 @@ class Trainer:
     def train_epoch(self, epoch: int) -> dict:
         """One pass; returns the mean training loss, the largest gradient norm and speed."""
         batches = epoch_batches(self.train.labels, self.plan, self.processes.rank, self.seed,
-                                epoch, self.settings.balanced_sampling,
-                                self.settings.flip_probability)
+                                epoch, balanced=self.settings.balanced_sampling,
+                                flip_probability=self.settings.flip_probability)
         accumulation, device = self.plan.accumulation, self.inputs.device
         loss_sum = torch.zeros((), device=device)
         norm_max = torch.zeros((), device=device)
@@ -158,7 +158,8 @@ class Trainer:
 
     def validate(self, val: FaceBatches) -> dict:
         probs, labels, loss, _ = predict(self.evaluated, val, self.inputs, self.precision,
-                                         2 * self.settings.batch_size, self.workers, self.processes)
+                                         batch_size=2 * self.settings.batch_size,
+                                         workers=self.workers, processes=self.processes)
         finite = math.isfinite(loss) and bool(np.isfinite(probs).all())
         metrics = (binary_metrics(labels, probs) if finite  # else diverged: no metric applies
                    else {"accuracy": math.nan, "auc": math.nan})
@@ -166,8 +167,8 @@ class Trainer:
 
 
 def fit(model: nn.Module, config: DetectorConfig, train: FaceBatches, val: FaceBatches,
-        settings: TrainSettings, seed: int, state_file: Path | None = None, workers: int = 0,
-        identity: object = None) -> tuple[nn.Module, dict]:
+        settings: TrainSettings, *, seed: int, state_file: Path | None = None,
+        workers: int = 0, identity: object = None) -> tuple[nn.Module, dict]:
     """Train for `settings.epochs` and return the selected epoch's weights (chosen on the
     validation set: never a test-set choice) and the record: per-epoch history, selection.
 
@@ -176,7 +177,7 @@ def fit(model: nn.Module, config: DetectorConfig, train: FaceBatches, val: FaceB
     faces resumes after the last saved epoch and ends with the same weights as a run never
     stopped.
     """
-    trainer = Trainer(model, config, settings, train, seed, workers)
+    trainer = Trainer(model, config, settings, train, seed=seed, workers=workers)
     key = fingerprint(settings.model_dump(), config.to_dict(), seed, identity,
                       trainer.processes.count, train.digest(), val.digest())
     saved = load_state(state_file, key)

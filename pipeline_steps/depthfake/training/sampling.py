@@ -52,7 +52,7 @@ def epoch_order(labels: np.ndarray, seed: int, epoch: int, balanced: bool,
     return order, rng.random(count) < flip_probability
 
 
-def epoch_batches(labels: np.ndarray, plan: StepPlan, rank: int, seed: int, epoch: int,
+def epoch_batches(labels: np.ndarray, plan: StepPlan, rank: int, seed: int, epoch: int, *,
                   balanced: bool = False, flip_probability: float = 0.0) -> EpochBatches:
     """Every full optimizer step of the epoch (a last partial step is left out; the next
     epoch's order differs), cut into micro-batches; process `rank` gets its consecutive

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from depthfake.steps import atomic_output
+from depthfake.storage.atomic import atomic_output
 
 log = logging.getLogger(__name__)
 

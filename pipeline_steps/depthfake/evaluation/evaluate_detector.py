@@ -1,0 +1,82 @@
+"""Predicting the test faces of one trained detector, clean and under every attack, with
+each depth input; the step `evaluate` runs it."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from depthfake.datasets.loader import FaceBatches, load_face_index
+from depthfake.evaluation.attacks import conditions
+from depthfake.evaluation.depth_under_attack import DepthRecompute
+from depthfake.evaluation.predict import predict
+from depthfake.jobs.devices import resolve_device
+from depthfake.models import load_detector, read_checkpoint_meta
+from depthfake.settings import NO_DEPTH, DepthInput, EvaluateSettings, FaceSettings
+from depthfake.storage.files import write_parquet
+from depthfake.training.inputs import DeviceInputs
+
+log = logging.getLogger(__name__)
+
+
+def trained_depth(record: dict, device: str) -> DepthRecompute:
+    """Depth as the model's training maps were made (backend, options and face settings from
+    its checkpoint record), on the evaluation's device."""
+    depth = record["preprocessing"]["depth"]
+    options = dict(depth["options"])
+    if "device" in options:
+        options["device"] = device
+    return DepthRecompute(depth["backend"], options,
+                          FaceSettings.model_validate(record["preprocessing"]["faces"]))
+
+
+def evaluate_detector(index: pd.DataFrame, weights: Path, meta: Path, *,
+                      settings: EvaluateSettings, depth_inputs: list[DepthInput],
+                      test_dataset: str, out: Path, workers: int = 0) -> pd.DataFrame:
+    """Predict every test face under every condition with each depth input; returns (and
+    writes) the predictions."""
+    model, config = load_detector(weights, meta)
+    if config.reads_depth == (NO_DEPTH in depth_inputs):
+        raise ValueError(f"depth inputs {depth_inputs} for a model that "
+                         f"{'reads' if config.reads_depth else 'reads no'} depth")
+    inputs = DeviceInputs(config, resolve_device(settings.device, "evaluate.device"))
+    model = model.to(inputs.device, memory_format=inputs.memory_format)
+    record = read_checkpoint_meta(meta)
+    cell, precision = record["cell"], record.get("precision", "fp32")  # as trained
+    test = index[index["split"] == "test"].reset_index(drop=True)
+    if test.empty:
+        raise ValueError("no test faces: every test video was skipped or has no face")
+    tables = []
+    for depth_input in depth_inputs:
+        recompute = (trained_depth(record, settings.device) if depth_input == "recompute"
+                     else None)
+        for condition in conditions(settings.sweeps):
+            dataset = FaceBatches(test, config.input_size, config.reads_depth,
+                                  condition=condition, attack_params=settings.attacks,
+                                  attack_seed=settings.seed, depth_input=depth_input,
+                                  recompute=recompute)
+            result = predict(model, dataset, inputs, precision, workers=workers)
+            accuracy = ((result.probs >= 0.5) == result.labels).mean()
+            log.info("%s %s, depth %s: accuracy %.3f on %d faces, %d depth fallbacks", cell,
+                     condition, depth_input, accuracy, len(test), result.depth_lost.sum())
+            faces = test[["video", "kind", "frame", "label", "compression"]].rename(
+                columns={"compression": "test_compression"})
+            tables.append(faces.assign(condition=condition, depth_input=depth_input,
+                                       prob_fake=result.probs, depth_lost=result.depth_lost))
+    predictions = pd.concat(tables, ignore_index=True).assign(**cell, test_dataset=test_dataset)
+    write_parquet(out, predictions)
+    return predictions
+
+
+def evaluate_detector_on_shards(*, index_files: list[Path], faces_files: list[Path],
+                                depth_files: list[Path] | None, weights: Path, meta: Path,
+                                settings: EvaluateSettings, depth_inputs: list[DepthInput],
+                                test_dataset: str, out: Path, workers: int = 0
+                                ) -> pd.DataFrame:
+    """`evaluate_detector` on the faces of the shards (aligned frame indices, crops and depth
+    files)."""
+    return evaluate_detector(load_face_index(index_files, faces_files, depth_files), weights,
+                             meta, settings=settings, depth_inputs=depth_inputs,
+                             test_dataset=test_dataset, out=out, workers=workers)

@@ -1,0 +1,1 @@
+"""What every step's process shares: logging, signals, threads, devices."""

@@ -1,0 +1,1 @@
+"""What a reader sees: tables, figures, Grad-CAM, documents and pages, the browser check."""

@@ -1,0 +1,1 @@
+"""Files written atomically and read with errors naming them: tables, JSON, HDF5, skip records."""

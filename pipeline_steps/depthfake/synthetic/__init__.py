@@ -1,0 +1,1 @@
+"""What tests and benchmarks generate: faces, videos, random-weight depth models."""
