@@ -11,8 +11,8 @@ from pathlib import Path
 
 import torch
 
+from depthfake.jobs._runtime import limit_threads
 from depthfake.jobs.devices import device_name, resolve_device, synchronise
-from depthfake.jobs.runtime import limit_threads
 from depthfake.plan.provenance import provenance
 
 from readme_results import machine

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from depthfake.faces.rates import check_faces
-from depthfake.jobs.runtime import setup_logging, step_parser
+from depthfake.jobs._runtime import setup_logging, step_parser
 
 
 def main(argv: list[str] | None = None) -> None:

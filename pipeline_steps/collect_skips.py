@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depthfake.jobs.runtime import setup_logging, step_parser
+from depthfake.jobs._runtime import setup_logging, step_parser
 from depthfake.reporting.skipped_videos import collect_skips
 
 

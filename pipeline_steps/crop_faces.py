@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from depthfake.faces.crop_shard import crop_faces
-from depthfake.jobs.runtime import add_index_outputs, setup_logging, step_parser
+from depthfake.jobs._runtime import add_index_outputs, setup_logging, step_parser
 from depthfake.settings import FaceSettings, add_arguments, from_args
 
 

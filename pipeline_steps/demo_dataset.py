@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from depthfake.demo import build_demo_dataset
-from depthfake.jobs.runtime import setup_logging, step_parser
+from depthfake.jobs._runtime import setup_logging, step_parser
 from depthfake.settings import DemoSettings, add_arguments, from_args
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depthfake.jobs.runtime import setup_logging, step_parser
+from depthfake.jobs._runtime import setup_logging, step_parser
 from depthfake.reporting.depth_figure import depth_figure
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from depthfake.depth.estimate_shard import estimate_depth
-from depthfake.jobs.runtime import setup_logging, step_parser
+from depthfake.jobs._runtime import setup_logging, step_parser
 from depthfake.plan.catalogue import DEPTH_BACKENDS
 from depthfake.settings import DepthBackendOptions, add_arguments, from_args
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import get_args
 
 from depthfake.evaluation.evaluate_detector import evaluate_detector_on_shards
-from depthfake.jobs.runtime import add_shard_inputs, limit_threads, setup_logging, step_parser
+from depthfake.jobs._runtime import add_shard_inputs, limit_threads, setup_logging, step_parser
 from depthfake.settings import DepthInput, EvaluateSettings, add_arguments, from_args
 
 

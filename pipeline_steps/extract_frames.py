@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from depthfake.datasets.extract_shard import extract_frames
-from depthfake.jobs.runtime import add_index_outputs, setup_logging, step_parser
+from depthfake.jobs._runtime import add_index_outputs, setup_logging, step_parser
 from depthfake.settings import DatasetSource, FrameSettings, add_arguments, from_args
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depthfake.jobs.runtime import setup_logging, step_parser
+from depthfake.jobs._runtime import setup_logging, step_parser
 from depthfake.reporting.figures import make_figures_from_files
 
 

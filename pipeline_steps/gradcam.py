@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depthfake.jobs.runtime import add_shard_inputs, limit_threads, setup_logging, step_parser
+from depthfake.jobs._runtime import add_shard_inputs, limit_threads, setup_logging, step_parser
 from depthfake.reporting.gradcam_figure import gradcam_figure
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depthfake.jobs.runtime import add_shard_inputs, limit_threads, setup_logging, step_parser
+from depthfake.jobs._runtime import add_shard_inputs, limit_threads, setup_logging, step_parser
 from depthfake.plan.catalogue import DETECTORS
 from depthfake.settings import BackboneOptions, TrainSettings, add_arguments, from_args
 from depthfake.training.distributed import launch_rank

@@ -47,7 +47,7 @@ HDF5_STEP = textwrap.dedent("""
     import resource, signal, sys
     import numpy as np
     from depthfake.storage.h5 import write_h5
-    from depthfake.jobs.runtime import setup_logging
+    from depthfake.jobs._runtime import setup_logging
     setup_logging(sys.argv[2])
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, 2_000_000))

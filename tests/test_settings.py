@@ -256,7 +256,7 @@ def test_cross_references_are_checked():
 
 def test_what_the_workflow_imports_is_light():
     code = ("import sys, depthfake.settings, depthfake.settings.reference, "
-            "depthfake.plan.catalogue, depthfake.plan.timm_names, depthfake.plan.provenance; "
+            "depthfake.plan.catalogue, depthfake.plan._timm_names, depthfake.plan.provenance; "
             "heavy = {'torch', 'cv2', 'dlib', 'transformers', 'timm', 'numpy', 'pandas'}; "
             "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -270,7 +270,7 @@ def test_schema_file_is_generated_from_the_settings():
 
 
 def test_backbone_names_are_checked_from_a_cache_without_importing_timm(tmp_path):
-    code = ("import sys; from depthfake.plan.timm_names import unknown_backbones, "
+    code = ("import sys; from depthfake.plan._timm_names import unknown_backbones, "
             "unsplittable_backbones as unsplittable; names = ['mobilenetv2_050', "
             "'efficientnet_b0.ra_in1k', 'resnet9x', 'legacy_xception', 'resnet50', "
             "'convnext_atto']; print(unknown_backbones(names), unsplittable(names), "

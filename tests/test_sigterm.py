@@ -14,7 +14,7 @@ from sigterm_training import FORGERIES, interrupt_training, prepare
 # A step that receives SIGTERM where Python drops exceptions, then would go on for 60 s.
 DROPPED = """
 import os, signal, sys, time
-from depthfake.jobs.runtime import setup_logging
+from depthfake.jobs._runtime import setup_logging
 
 def signal_here():
     os.kill(os.getpid(), signal.SIGTERM)
@@ -38,7 +38,7 @@ time.sleep(60)
 CLEANUP = """
 import os, signal, sys, time
 from pathlib import Path
-from depthfake.jobs.runtime import setup_logging
+from depthfake.jobs._runtime import setup_logging
 
 setup_logging(sys.argv[1])
 try:

@@ -57,7 +57,7 @@ def test_readme_opens_with_the_demo_and_the_ci_test_command():
 
 
 def test_the_thread_cap_applies_to_loaded_libraries_and_loads_none():
-    code = ("import sys; from depthfake.jobs.runtime import limit_threads; limit_threads(1); "
+    code = ("import sys; from depthfake.jobs._runtime import limit_threads; limit_threads(1); "
             "assert 'torch' not in sys.modules and 'cv2' not in sys.modules; "
             "import torch; limit_threads(2); print(torch.get_num_threads())")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -68,7 +68,7 @@ def test_the_thread_cap_applies_to_loaded_libraries_and_loads_none():
 
 @pytest.mark.parametrize("job,named", [("4711", "Slurm job 4711"), (None, "outside Slurm")])
 def test_every_step_log_names_its_host_and_slurm_job(tmp_path, job, named):
-    code = ("import sys; from depthfake.jobs.runtime import setup_logging; "
+    code = ("import sys; from depthfake.jobs._runtime import setup_logging; "
             "setup_logging(sys.argv[1])")
     env = {key: value for key, value in os.environ.items() if key != "SLURM_JOB_ID"}
     env.update({"SLURM_JOB_ID": job} if job else {})

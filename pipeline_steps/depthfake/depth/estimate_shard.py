@@ -11,7 +11,7 @@ from tqdm import tqdm
 from depthfake.datasets.preprocess import depth_estimator
 from depthfake.depth.base import CONVENTION
 from depthfake.depth.store import create_depth_dataset, estimate_into
-from depthfake.jobs.runtime import limit_threads
+from depthfake.jobs._runtime import limit_threads
 from depthfake.plan.provenance import code_version
 from depthfake.settings import DepthBackendOptions
 from depthfake.storage.h5 import open_h5, read_settings, write_h5

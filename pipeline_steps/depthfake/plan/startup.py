@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from depthfake.plan._timm_names import unknown_backbones, unsplittable_backbones
 from depthfake.plan.catalogue import SPLIT_FAMILIES, splits_backbone
 from depthfake.plan.dataset_check import dataset_problems
 from depthfake.plan.grid import RunPlan
-from depthfake.plan.timm_names import unknown_backbones, unsplittable_backbones
 
 
 def check_backbones(plan: RunPlan, warn: Callable[[str], None]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -50,3 +50,8 @@ class BackendOptions(Settings):
 
     def options_of(self, backend: str) -> dict:
         return getattr(self, backend).model_dump()
+
+
+def is_section(annotation: Any) -> bool:
+    """Whether a field's annotation is a settings section (a pydantic model)."""
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)

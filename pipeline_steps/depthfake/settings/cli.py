@@ -7,16 +7,12 @@ import argparse
 import shlex
 from typing import Any, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from depthfake.settings.base import Settings
+from depthfake.settings.base import Settings, is_section
 
 # A null setting on a command line.
 NULL = "null"
-
-
-def _is_model(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def _flag(name: str) -> str:
@@ -30,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser, model: type[Settings], prefix
     Omitted options keep the model's default; values are checked by the model itself.
     """
     for name, field in model.model_fields.items():
-        if _is_model(field.annotation):
+        if is_section(field.annotation):
             add_arguments(parser, field.annotation, f"{prefix}{name}_")
             continue
         default = "required" if field.is_required() else f"default: {field.get_default()}"
@@ -52,7 +48,7 @@ def _none_or_text(value: str) -> str | None:
 def _values(model: type[Settings], args: argparse.Namespace, prefix: str) -> dict:
     values = {}
     for name, field in model.model_fields.items():
-        if _is_model(field.annotation):
+        if is_section(field.annotation):
             values[name] = _values(field.annotation, args, f"{prefix}{name}_")
         elif hasattr(args, prefix + name):
             values[name] = getattr(args, prefix + name)

@@ -17,6 +17,7 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from depthfake.settings.base import is_section
 from depthfake.settings.config_file import WorkflowConfig
 from depthfake.settings.datasets import PER_DATASET_SECTIONS, RUN_WIDE_FACE_SETTINGS
 
@@ -50,13 +51,9 @@ def _without_none(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
-def _is_model(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
-
-
 def _map_entry(annotation: Any) -> type[BaseModel] | None:
     """The section model of a map of sections (dict[str, Model]), else None."""
-    if get_origin(annotation) is dict and _is_model(get_args(annotation)[1]):
+    if get_origin(annotation) is dict and is_section(get_args(annotation)[1]):
         return get_args(annotation)[1]
     return None
 
@@ -68,7 +65,7 @@ def config_keys(model: type[BaseModel] = WorkflowConfig, prefix: str = "") -> li
     for name, field in model.model_fields.items():
         key = prefix + name
         annotation, nullable = _without_none(field.annotation)
-        if _is_model(annotation):
+        if is_section(annotation):
             if nullable:
                 keys.append(ConfigKey(key, field, "section"))
             keys += config_keys(annotation, f"{key}.")
@@ -137,7 +134,7 @@ def type_text(annotation: Any, metadata: list | None = None) -> str:
         text = "map of sections"
     elif origin is dict:
         text = "map"
-    elif _is_model(annotation):
+    elif is_section(annotation):
         text = "section"
     elif annotation is str and _has_pattern(metadata):
         text = "name"
