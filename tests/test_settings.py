@@ -28,7 +28,6 @@ from depthfake.settings import (
     TrainSettings,
     WorkflowConfig,
     add_arguments,
-    config_schema_yaml,
     from_args,
     load_config,
     to_cli,
@@ -39,7 +38,7 @@ from depthfake.settings.reference import (
     config_keys,
     config_reference_md,
 )
-from depthfake.settings.schema import SCHEMA_COMMAND
+from depthfake.settings.schema import SCHEMA_COMMAND, config_schema_yaml
 
 from conftest import REPO
 

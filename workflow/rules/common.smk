@@ -86,21 +86,16 @@ def patterns():
 
 
 # -- inputs --------------------------------------------------------------------------------------
-def cell_files(w):
-    return dict(dataset=w.dataset, compression=w.compression, forgery=w.forgery,
-                model=w.model, depth=w.depth)
-
-
 def train_inputs(w):
     weights = OPTIONS.pretrained_file(backbone=w.backbone)
-    faces = PLAN.face_files(patterns(), **cell_files(w))
+    faces = PLAN.face_files(patterns(), dataset=w.dataset, compression=w.compression,
+                            forgery=w.forgery, model=w.model, depth=w.depth)
     return faces | ({"pretrained": weights} if weights else {})
 
 
 def test_inputs(w):
-    cell = cell_files(w) | {"test_dataset": w.test_dataset}
-    del cell["dataset"]
-    return PLAN.test_files(patterns(), **cell)
+    return PLAN.test_files(patterns(), test_dataset=w.test_dataset, compression=w.compression,
+                           forgery=w.forgery, model=w.model, depth=w.depth)
 
 
 def shard_options(w, input):

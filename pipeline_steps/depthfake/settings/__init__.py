@@ -119,19 +119,9 @@ __all__ = [
     "TrainSettings",
     "WorkflowConfig",
     "add_arguments",
-    "config_schema_yaml",
     "from_args",
     "load_config",
     "merged",
     "to_cli",
 ]
 
-
-def __getattr__(name: str):
-    # config_schema_yaml is imported on first use: its module also runs as a script
-    # (python -m depthfake.settings.schema), which must not find it imported already.
-    if name == "config_schema_yaml":
-        from depthfake.settings.schema import config_schema_yaml
-
-        return config_schema_yaml
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
