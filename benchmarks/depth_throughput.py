@@ -11,7 +11,8 @@ Without --model a Depth Anything V2 Small with random weights is saved to a temp
 and loaded through the same code as a downloaded one.
 
 Usage: python benchmarks/depth_throughput.py [--device cpu] [--crops 64 --batch-size 16]
-Writes results/throughput/depth_<device>.json (rendered into README.md by readme_results.py).
+Appends one line to docs/records/depth.jsonl (rendered into docs/benchmarks.md
+by docs/generate.py).
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ from pathlib import Path
 import h5py
 import numpy as np
 import torch
-from records import benchmark_device, benchmark_parser, write_record
 
 from depthfake.depth import create_depth_estimator
 from depthfake.depth.neural import NeuralDepth
 from depthfake.depth.store import create_depth_dataset, estimate_into
 from depthfake.jobs.devices import device_name, synchronise
 from depthfake.synthetic.depth_model import save_random_depth_anything
+
+from records import benchmark_device, benchmark_parser, write_record
 
 
 @torch.inference_mode()

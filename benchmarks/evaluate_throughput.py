@@ -12,8 +12,8 @@ a few pixels, so the re-fit finds real faces. Models have random weights: throug
 not depend on them.
 
 Usage: python benchmarks/evaluate_throughput.py [--faces 512 --crop-size 64 --attack NSE]
-Writes results/throughput/evaluate_<device>.json (rendered into README.md by
-readme_results.py).
+Appends one line to docs/records/evaluate.jsonl (rendered into docs/benchmarks.md
+by docs/generate.py).
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ import cv2
 import numpy as np
 import pandas as pd
 import torch
-from records import benchmark_device, benchmark_parser, write_record
 
 from depthfake.datasets.loader import FaceBatches
 from depthfake.depth import create_depth_estimator
+from depthfake.depth.store import create_depth_dataset
 from depthfake.evaluation.attacks import AttackSettings
 from depthfake.evaluation.depth_under_attack import DepthRecompute
 from depthfake.evaluation.predict import predict
@@ -40,6 +40,8 @@ from depthfake.models import DetectorConfig, create_detector
 from depthfake.settings import FaceSettings
 from depthfake.storage.h5 import write_h5
 from depthfake.training.inputs import DeviceInputs
+
+from records import benchmark_device, benchmark_parser, write_record
 
 BACKBONE = "test_efficientnet"
 INPUTS = {"none": "rgb", "zero": "mdn", "perturb": "mdn", "recompute": "mdn"}
@@ -63,7 +65,8 @@ def face_shard(folder: Path, faces: int, side: int) -> pd.DataFrame:
     with write_h5(folder / "faces.h5", {}) as h5:
         h5.create_dataset("crops", data=np.stack(crops))
     with write_h5(folder / "depth.h5", {}) as h5:
-        h5.create_dataset("depth", data=depth.astype(np.float16))
+        create_depth_dataset(h5, faces, side, {"backend": "landmark_mesh"},
+                             nan_background=True)[:] = depth
     return pd.DataFrame(dict(video=[f"{i:04d}" for i in range(faces)], kind="real", label=0,
                              frame=0, row=np.arange(faces), face_file=str(folder / "faces.h5"),
                              depth_file=str(folder / "depth.h5")))

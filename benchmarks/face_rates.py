@@ -12,8 +12,8 @@ chosen.
 
 Usage: python benchmarks/face_rates.py [--frames results/frames/demo/c40 | --generated]
        [--scale 1.0] [--backends dlib:0 dlib_cnn:1 dlib_cascade:1] [--threads 1]
-Writes results/throughput/face_rates_<last two folders>_<device>.json (rendered into README.md
-by readme_results.py).
+Appends one line to docs/records/face_rates.jsonl (rendered into docs/benchmarks.md
+by docs/generate.py).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import cv2
 import numpy as np
 import pandas as pd
 from faces_throughput import face_settings
-from records import benchmark_device, benchmark_parser, write_record
 
 from depthfake.datasets.extract_shard import extract_frames
 from depthfake.faces.crop_shard import crop_faces
@@ -36,6 +35,8 @@ from depthfake.faces.rates import LOW_RATE, video_face_rates
 from depthfake.settings import FrameSettings
 from depthfake.storage.h5 import open_h5, read_settings, write_h5
 from depthfake.synthetic.videos import write_face_tree
+
+from records import benchmark_device, benchmark_parser, write_record
 
 HOG_UP1 = "dlib:1"  # the reference every configuration is timed against
 # The generated tree: small, compressed faces as in FF++ c40 (faces 40 to 50 px in 480p).
@@ -117,9 +118,7 @@ def main() -> None:
                   f"{rows[-1]['frames_per_second']:.1f} frames/s, {rows[-1]['x_hog_up1']:.2f}x "
                   f"the time of {HOG_UP1}", flush=True)
     frames = "generated" if args.generated else str(args.frames)
-    slug = ("generated" if args.generated else "-".join(args.frames.parts[-2:])) + (
-        f"-x{args.scale:g}" if args.scale != 1 else "")
-    write_record(args, f"face_rates_{slug}", device, {
+    write_record(args, "face_rates", device, {
         "frames": frames, "scale": args.scale, "rows": rows,
         **({"generated": GENERATED, "per_video": args.per_video} if args.generated else {})})
 

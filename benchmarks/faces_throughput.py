@@ -14,8 +14,8 @@ With --ffpp-videos it also prints the time the end-to-end rate implies for that 
 Usage: python benchmarks/faces_throughput.py [--backends dlib:0 dlib:1 dlib_cnn:0
        face_alignment] [--sizes 640x480 1280x720] [--videos 8] [--frames 64] [--per-video 32]
        [--crop-size 224] [--depth landmark_mesh] [--device auto] [--threads 1]
-Writes results/throughput/faces_<backends>_<device>.json (rendered into README.md by
-readme_results.py).
+Appends one line to docs/records/faces.jsonl (rendered into docs/benchmarks.md
+by docs/generate.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from pathlib import Path
 
 import cv2
 from frames_throughput import decode_rate
-from records import benchmark_device, benchmark_parser, write_record
 
 from depthfake.datasets import list_videos
 from depthfake.datasets.extract_shard import extract_frames
@@ -34,6 +33,8 @@ from depthfake.depth.estimate_shard import estimate_depth
 from depthfake.faces.crop_shard import crop_faces
 from depthfake.settings import DepthBackendOptions, FaceSettings, FrameSettings
 from depthfake.synthetic.videos import write_face_tree
+
+from records import benchmark_device, benchmark_parser, write_record
 
 COMPRESSION = "c23"
 
@@ -114,8 +115,7 @@ def main() -> None:
                       f"(decode ceiling {ceiling:,.1f}, {rate / ceiling:.3f}x); "
                       f"{disk:,.1f} MB per 1,000 crops; {args.ffpp_videos} videos x "
                       f"{args.per_video} frames: {rows[-1]['ffpp_hours']} h", flush=True)
-    backends = "+".join(args.backends).replace(":", "")  # one record per set of backends
-    write_record(args, f"faces_{backends}", device, {
+    write_record(args, "faces", device, {
         "videos": args.videos, "frames": args.frames, "per_video": args.per_video,
         "crop_size": args.crop_size, "depth": args.depth, "ffpp_videos": args.ffpp_videos,
         "rows": rows})

@@ -11,7 +11,8 @@ The file's keyframe interval is read back with ffmpeg's showinfo filter and repo
 
 Usage: python benchmarks/frames_throughput.py [--frames 750] [--size 640x480]
        [--per-video 32] [--crf 23] [--threads 1]
-Writes results/throughput/frames_cpu.json (rendered into README.md by readme_results.py).
+Appends one line to docs/records/frames.jsonl (rendered into docs/benchmarks.md
+by docs/generate.py).
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from pathlib import Path
 import cv2
 import imageio_ffmpeg
 import numpy as np
-from records import benchmark_device, benchmark_parser, write_record
 
 from depthfake.datasets.video import read_sampled_frames, write_h264
+
+from records import benchmark_device, benchmark_parser, write_record
 
 
 def moving_frames(count: int, width: int, height: int) -> list[np.ndarray]:

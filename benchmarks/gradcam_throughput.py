@@ -12,17 +12,19 @@ the ceiling for a detector with S streams is the bare forward+backward rate divi
 Models have random weights (with a non-zero head): throughput does not depend on them.
 
 Usage: python benchmarks/gradcam_throughput.py [--faces 256 --crop-size 64 --batch-size 16]
-Writes results/throughput/gradcam_<device>.json (rendered into README.md by readme_results.py).
+Appends one line to docs/records/gradcam.jsonl (rendered into docs/benchmarks.md
+by docs/generate.py).
 """
 
 from __future__ import annotations
 
 import torch
-from records import benchmark_device, benchmark_parser, calls_per_second, write_record
 
 from depthfake.jobs.devices import device_name
 from depthfake.models import DetectorConfig, create_detector
 from depthfake.reporting.gradcam import FAKE_CLASS, grad_cams
+
+from records import benchmark_device, benchmark_parser, calls_per_second, write_record
 
 BACKBONE = "test_efficientnet"
 DETECTORS = ("rgb", "mdn")

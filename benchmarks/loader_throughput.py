@@ -9,7 +9,8 @@ loop:   the project's whole training loop (`depthfake.training.fit`, one epoch, 
 The faces are synthetic shards written once to a temporary folder at the asked input size.
 Usage: python benchmarks/loader_throughput.py [--backbone efficientnet_b0] [--input-size 224]
        [--batch-size 128] [--faces 4096] [--workers 0 8] [--detector rgb] [--device auto]
-Writes results/throughput/loader_<device>.json (rendered into README.md by readme_results.py).
+Appends one line to docs/records/loader.jsonl (rendered into docs/benchmarks.md
+by docs/generate.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from pathlib import Path
 
 import timm
 import torch
-from records import benchmark_device, benchmark_parser, write_record
 from train_throughput import steps_per_second
 
 from depthfake.datasets.loader import FaceBatches, load_face_index
@@ -32,6 +32,8 @@ from depthfake.synthetic.faces import write_synthetic_shards
 from depthfake.training.inputs import DeviceInputs
 from depthfake.training.loop import fit
 from depthfake.training.sampling import StepPlan, epoch_batches
+
+from records import benchmark_device, benchmark_parser, write_record
 
 
 def loader_rate(dataset: FaceBatches, inputs: DeviceInputs, batch: int, workers: int) -> float:

@@ -7,18 +7,20 @@ CUDA, fp32 on the CPU. Random weights; the ceiling is what the data pipeline mus
 
 Usage: python benchmarks/train_throughput.py [--backbones legacy_xception:299 resnet50:224]
        [--batch-size 128] [--steps 20] [--device auto]
-Writes results/throughput/train_<device>.json (rendered into README.md by readme_results.py).
+Appends one line to docs/records/train.jsonl (rendered into docs/benchmarks.md
+by docs/generate.py).
 """
 
 from __future__ import annotations
 
 import timm
 import torch
-from records import benchmark_device, benchmark_parser, calls_per_second, write_record
 from torch import nn
 
 from depthfake.evaluation.predict import autocast
 from depthfake.models import DetectorConfig, create_detector, list_detectors
+
+from records import benchmark_device, benchmark_parser, calls_per_second, write_record
 
 PAPER_INPUTS = ["legacy_xception:299", "efficientnet_b0:224", "mobilenetv2_100:224",
                 "resnet50:224"]

@@ -9,11 +9,18 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+import yaml
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 REPO = Path(__file__).resolve().parents[1]
+COMMANDS = REPO / "docs" / "commands.yaml"
+
+
+def documented_command(name: str) -> list[str]:
+    """The lines of command `name` as the docs show it (docs/commands.yaml)."""
+    return yaml.safe_load(COMMANDS.read_text())[name]["command"].strip().splitlines()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,8 @@
 
 The signal goes to the run's process group (snakemake and its jobs), as Ctrl-C, Slurm,
 systemd and `timeout` deliver theirs: SIGTERM sent to snakemake alone does not stop the jobs
-(Snakemake then waits for them to finish) and can hang Snakemake 9.27 (README, "Stop a run").
+(Snakemake then waits for them to finish) and can hang Snakemake 9.27 (docs/bad-input.md,
+"Stop a run").
 `--only-snakemake` sends it to snakemake alone, to see that.
 
     python tests/sigterm_training.py --repeats 10

@@ -1,11 +1,10 @@
-"""The README's FF++ settings find small, compressed faces: on a generated FF++ tree of 480p
-videos at CRF 40 with 42 px faces (two people), every video keeps a face in at least 80 % of
-its sampled frames, up to the face report."""
+"""The FF++ settings (workflow/configs/ffpp.yaml) find small, compressed faces: on a generated
+FF++ tree of 480p videos at CRF 40 with 42 px faces (two people), every video keeps a face in
+at least 80 % of its sampled frames, up to the face report."""
 
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 import yaml
@@ -20,16 +19,10 @@ SMALL_FACES = dict(videos=6, frames=32, height=480, width=640, crf=40, compressi
                    forgeries=("FaceSwap",), face_side=42, identities=2)
 
 
-def readme_ffpp_settings() -> dict:
-    """The override file of the README's "Running on FaceForensics++"."""
-    section = (REPO / "README.md").read_text().split("## Running on FaceForensics++")[1]
-    return yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.S)[1])
-
-
 @pytest.mark.workflow
-def test_the_readme_ffpp_settings_keep_small_compressed_faces(tmp_path):
+def test_the_ffpp_settings_keep_small_compressed_faces(tmp_path):
     source = write_face_tree(tmp_path / "ffpp", **SMALL_FACES)
-    settings = readme_ffpp_settings()
+    settings = yaml.safe_load((REPO / "workflow" / "configs" / "ffpp.yaml").read_text())
     assert "faces" not in settings["datasets"]["ffpp"]  # the top-level, real-data settings
     settings["datasets"]["ffpp"].update(  # this tree's place, size and kinds; no face setting
         root=source.root, splits_dir=source.splits_dir, shards_per_kind=1,

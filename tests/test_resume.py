@@ -1,4 +1,4 @@
-"""A workflow killed mid-stage finishes with the README's resume command, redoing nothing."""
+"""A workflow killed mid-stage finishes with the documented resume commands, redoing nothing."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import yaml
 
 from depthfake.synthetic.videos import write_face_tree
 
-from conftest import REPO
+from conftest import REPO, documented_command
 
 pytestmark = pytest.mark.workflow
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--cores", "1"]
@@ -24,11 +24,9 @@ TARGET = "results/faces/report.md"
 SHARDS = 4
 
 
-def readme_resume_commands() -> list[list[str]]:
-    """The commands the README gives under "Resume after a kill"."""
-    text = (REPO / "README.md").read_text().split("### Resume after a kill")[1]
-    block = text.split("```")[1].strip().splitlines()[1:]  # skip the language tag line
-    return [line.split() for line in block]
+def resume_commands() -> list[list[str]]:
+    """The resume commands of docs/bad-input.md ("Resume after a kill")."""
+    return [line.split() for line in documented_command("resume")]
 
 
 def snakemake_incomplete(workdir: Path) -> set[str]:
@@ -64,7 +62,7 @@ def test_a_killed_run_finishes_without_redoing_finished_shards(tmp_path):
             if str(p.relative_to(tmp_path)) not in unfinished}
     assert len(done) >= 2 * 2 and len(list(crops.glob("*/shard*.parquet"))) < 2 * SHARDS
 
-    commands = readme_resume_commands()
+    commands = resume_commands()
     for command in commands:
         assert command[0] == "snakemake", commands
         result = subprocess.run([*SNAKEMAKE, *args, *command[1:]], cwd=tmp_path,

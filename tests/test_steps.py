@@ -1,4 +1,4 @@
-"""Every stage runs by hand, and the README's commands are the ones CI and users run."""
+"""Every stage runs by hand; the rules declare what each job needs."""
 
 from __future__ import annotations
 
@@ -45,15 +45,6 @@ def test_the_slurm_profiles_name_every_rule_and_no_other():
              for name in re.findall(r"^rule (\w+):", path.read_text(), re.M)}
     for profile in (REPO / "profiles/slurm/config.yaml", REPO / "tests/slurm_ci.yaml"):
         assert set(yaml.safe_load(profile.read_text())["set-resources"]) == rules, profile
-
-
-def test_readme_opens_with_the_demo_and_the_ci_test_command():
-    readme = (REPO / "README.md").read_text()
-    blocks = [block.splitlines()[1:] for block in readme.split("```")[1::2]]  # drop "bash"
-    commands, tests = ([line for line in block if line.strip()] for block in blocks[:2])
-    assert len(commands) == 1 and commands[0].endswith(
-        "snakemake --cores all && snakemake --report report.html")
-    assert len(tests) == 1 and tests[0] in (REPO / ".ci" / "run").read_text()
 
 
 def test_the_thread_cap_applies_to_loaded_libraries_and_loads_none():

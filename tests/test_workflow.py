@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -40,14 +41,14 @@ PER_DATASET = ("frames.per_video", "faces.backend", "faces.dlib.upsample")
 # The tiny run's values in place of a field's example: its first backbone stays (the Grad-CAM
 # figure's cell), and the demo is built in another folder of the run.
 TINY_CHANGES = {"datasets.demo.root": "data2", "train.backbones": [BACKBONE, "mobilenetv2_035"]}
-# Set to regenerate README's rerun table from what the rerun test measures.
+# Set to write what the rerun test measures into the record the config reference shows.
 REGENERATE = "DEPTHFAKE_REGENERATE"
 RERUN_TEST = f"{REGENERATE}=1 pytest tests/test_workflow.py -k rerun"
-# The order the rerun table lists rules in (the pipeline's); rules not listed come last.
+RERUNS = REPO / "docs" / "records" / "reruns.json"
+# The order a row lists rules in (the pipeline's); rules not listed come last.
 RULE_ORDER = ("demo_dataset", "extract_frames", "crop_faces", "face_report", "check_faces",
               "estimate_depth", "depth_figure", "train", "gradcam", "evaluate", "tables",
               "figures", "collect_skips")
-TABLE_BEGIN, TABLE_END = "<!-- rerun-table:begin -->", "<!-- rerun-table:end -->"
 
 
 
@@ -97,35 +98,10 @@ CHANGES = {filled(key): TINY_CHANGES.get(filled(key), example)
            for key, example in leaf_keys().items() if filled(key) not in ONE_CHOICE}
 
 
-def readme_rerun_table(readme: str | None = None) -> dict[str, str]:
-    """README's "which key reruns what" table, in its order: key (with its placeholders) -> the
-    rules it reruns, as written."""
-    readme = (REPO / "README.md").read_text() if readme is None else readme
-    table = readme.split(TABLE_BEGIN)[1].split(TABLE_END)[0]
-    rows = {}
-    for line in table.strip().splitlines()[2:]:
-        key, rules = (cell.strip() for cell in line.strip("|").split("|"))
-        rows[key.strip("`")] = rules
-    return rows
-
-
 def rules_cell(rules: set[str]) -> str:
     """A row's reruns: the rules in RULE_ORDER (others after them, sorted), or "nothing"."""
     listed = [rule for rule in RULE_ORDER if rule in rules]
     return ", ".join([*listed, *sorted(rules - set(listed))]) or "nothing"
-
-
-def rerun_table(cells: dict[str, str], documented: list[str]) -> str:
-    """The rerun table of `cells` (key -> reruns, in field order): the keys README lists in its
-    order, a new key after the one it follows in field order."""
-    order = [key for key in documented if key in cells]
-    keys = list(cells)
-    for at, key in enumerate(keys):
-        if key not in order:
-            after = next((k for k in reversed(keys[:at]) if k in order), None)
-            order.insert(order.index(after) + 1 if after else 0, key)
-    rows = [f"| `{key}` | {cells[key]} |" for key in order]
-    return "\n".join(["| key | reruns |", "|---|---|", *rows]) + "\n"
 
 
 @pytest.fixture(scope="module")
@@ -221,10 +197,9 @@ def test_every_result_names_the_commit_and_config_it_came_from(run):
 
 def test_each_config_key_reruns_exactly_the_documented_rules(run, tmp_path):
     """Changes each setting in turn (the keys and values from the settings models) and compares
-    the rules `snakemake -n` plans with README's rerun table; with DEPTHFAKE_REGENERATE=1, writes
-    the measured table into README instead."""
-    readme = (REPO / "README.md").read_text()
-    documented = readme_rerun_table(readme)
+    the rules `snakemake -n` plans with docs/records/reruns.json, which the config reference
+    shows; with DEPTHFAKE_REGENERATE=1, writes what it measured there instead."""
+    documented = json.loads(RERUNS.read_text())
     for key in ("faces.dlib.landmark_model", f"train.backbone_options.{BACKBONE}.pretrained_file"):
         # files named by a setting are inputs: they must exist
         (run["workdir"] / CHANGES[key]).touch()
@@ -239,19 +214,15 @@ def test_each_config_key_reruns_exactly_the_documented_rules(run, tmp_path):
     measured = {key: rules_cell(planned[filled(key)]) if filled(key) in planned
                 else documented.get(key) for key in leaf_keys()}
     unmeasured = sorted(key for key, cell in measured.items() if cell is None)
-    assert not unmeasured, f"write these rows of README's rerun table by hand: {unmeasured}"
-    table = rerun_table(measured, list(documented))
-    if os.environ.get(REGENERATE):  # README as it is now: only the table is replaced
-        before, rest = (REPO / "README.md").read_text().split(TABLE_BEGIN)
-        after = rest.split(TABLE_END)[1]
-        (REPO / "README.md").write_text(f"{before}{TABLE_BEGIN}\n{table}{TABLE_END}{after}")
+    assert not unmeasured, f"write these keys' reruns into {RERUNS.name} by hand: {unmeasured}"
+    if os.environ.get(REGENERATE):
+        RERUNS.write_text(json.dumps(measured, indent=1) + "\n")
         return
     wrong = {key: (measured.get(key), documented.get(key))
              for key in {*measured, *documented} if measured.get(key) != documented.get(key)}
-    written = readme.split(TABLE_BEGIN)[1].split(TABLE_END)[0].strip()
-    assert not wrong and written == table.strip(), (
-        f"README's rerun table is not what changing each key reruns; key: (planned, documented): "
-        f"{wrong}. Regenerate the table with: {RERUN_TEST}")
+    assert not wrong and list(documented) == list(measured), (
+        f"{RERUNS.name} is not what changing each key reruns; key: (planned, recorded): "
+        f"{wrong}. Measure it again with: {RERUN_TEST}, then python docs/generate.py")
 
 
 def test_backbones_and_seeds_multiply_the_training_jobs(run, tmp_path):

@@ -80,8 +80,8 @@ def check_face_loss(rates: pd.DataFrame, max_loss: float | None, min_face_share:
         f"{where}: {counted}, more than datasets.{name}.max_face_loss {max_loss:g} allows; "
         f"the run stops before training. Videos with a face in fewer than faces.min_face_share "
         f"{min_face_share:g} of their frames:\n{videos}\nFind their faces (faces.backend or "
-        f"its upsample, at the top level or under datasets.{name}.faces; README, \"Face "
-        f"detection\") or accept the loss with datasets.{name}.missing_faces: skip")
+        f"its upsample, at the top level or under datasets.{name}.faces; docs/datasets.md, "
+        f"\"Face detection\") or accept the loss with datasets.{name}.missing_faces: skip")
 
 
 def check_faces(indices: list[Path], max_loss: float | None, min_face_share: float,

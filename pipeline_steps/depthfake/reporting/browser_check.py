@@ -10,7 +10,10 @@ element there), and it records every request the page made beyond the file itsel
 dialog a script opened. Optionally it keeps a screenshot of one item with its caption.
 
     python -m depthfake.reporting.browser_check report.html --screenshot docs/report.png \
-        --summary docs/report-check.json
+        --screenshot-item gradcam.png --summary docs/report-check.json
+
+The summary names the screenshot's SHA-256, so a test can tell that the two were made
+together.
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ LOCAL_URLS = ("file:", "data:", "about:", "blob:")
 NAVBAR = "#app nav"
 CONTENT = "#app > div > div.h-screen"  # the pane that shows the selected result
 TIMEOUT_MS = 15_000
-REPORT_SOURCES = ("workflow/report/*.rst", "workflow/rules/*.smk", "Snakefile")
 
 
 @dataclass
@@ -89,12 +91,9 @@ class ReportCheck:
                 "items": [asdict(i) for i in self.items]}
 
 
-def sources_digest(root: Path) -> str:
-    """A digest of the files that decide what the report holds and says (captions, rules)."""
-    digest = hashlib.sha256()
-    for path in sorted(p for pattern in REPORT_SOURCES for p in root.glob(pattern)):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file, for the summary to name the screenshot it was made with."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 class ReportWalker:
@@ -218,12 +217,12 @@ def main(argv: list[str] | None = None) -> None:
                         "(default: the first that rendered)")
     parser.add_argument("--summary", type=Path, help="JSON of what was found")
     parser.add_argument("--chromium", type=Path, default=CHROMIUM)
-    parser.add_argument("--sources", type=Path, default=Path("."),
-                        help="the project whose workflow made the report, for the summary")
     args = parser.parse_args(argv)
     check = check_report(args.report, args.screenshot, args.screenshot_item, args.chromium)
-    summary = {"commit": code_version(), "sources": sources_digest(args.sources),
-               **check.summary()}
+    summary = {"commit": code_version(), **check.summary(),
+               **({"screenshot": {"file": args.screenshot.name,
+                                  "sha256": file_digest(args.screenshot)}}
+                  if args.screenshot else {})}
     if args.summary:
         args.summary.write_text(json.dumps(summary, indent=1) + "\n")
     print(f"{len(check.items)} of {len(check.results)} results opened: "

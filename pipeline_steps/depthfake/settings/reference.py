@@ -1,8 +1,7 @@
 """Every config key, walked from the settings models, and the reference that lists them all
-(docs/config.md): type, default, example and meaning of each.
-
-Regenerate the reference from the repository root with `PYTHONPATH=pipeline_steps python -m
-depthfake.settings.reference`. Torch-free.
+(the "Every key" section of docs/configuration.md): type with its limits, default, example,
+meaning, and what a change reruns (measured by tests/test_workflow.py, passed in). docs/
+generate.py writes it into the page. Torch-free.
 """
 
 from __future__ import annotations
@@ -21,8 +20,6 @@ from depthfake.settings.base import is_section
 from depthfake.settings.config_file import WorkflowConfig
 from depthfake.settings.datasets import PER_DATASET_SECTIONS, RUN_WIDE_FACE_SETTINGS
 
-REFERENCE_FILE = "docs/config.md"
-REFERENCE_COMMAND = "PYTHONPATH=pipeline_steps python -m depthfake.settings.reference"
 # What stands for the entries of a map of sections, by the map's field name.
 PLACEHOLDERS = {"datasets": "<name>", "backbone_options": "<backbone>"}
 
@@ -158,14 +155,25 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _row(item: ConfigKey) -> str:
+def _reruns(key: str, reruns: dict[str, str]) -> str:
+    """What changing `key` reruns: its measured rules, or those of each key measured below it
+    (a data set's own frame and face keys), or nothing measured."""
+    if key in reruns:
+        return reruns[key]
+    below = [f"`{k.removeprefix(key + '.')}`: {rules}" for k, rules in reruns.items()
+             if k.startswith(key + ".")]
+    return "; ".join(below)
+
+
+def _row(item: ConfigKey, reruns: dict[str, str]) -> str:
     field = item.field
     default = "required" if field.is_required() else value_text(field.get_default())
     example = value_text(item.example) if field.examples else ""
     section = item.key.removeprefix(f"datasets.{PLACEHOLDERS['datasets']}.")
     kind = (f"map of `{section}` keys" if section in PER_DATASET_SECTIONS else
             type_text(field.annotation, field.metadata))
-    cells = [f"`{item.key}`", kind, default, example, field.description or ""]
+    cells = [f"`{item.key}`", kind, default, example, field.description or "",
+             _reruns(item.key, reruns)]
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
@@ -176,22 +184,17 @@ def _intro(section: str) -> str:
     return " ".join(doc.split())
 
 
-def config_reference_md() -> str:
-    """docs/config.md: every config key with its type, default, example and meaning."""
+def config_reference(reruns: dict[str, str]) -> str:
+    """Every config key with its type, default, example, meaning and the rules a change to it
+    reruns (`reruns`: key -> rules, as measured)."""
     per_dataset = " and ".join(f"`datasets.<name>.{s}`" for s in PER_DATASET_SECTIONS)
     run_wide = " and ".join(f"`faces.{s}`" for s in RUN_WIDE_FACE_SETTINGS)
     lines = [
-        "# Config keys",
-        "",
-        "<!-- Generated from depthfake.settings.WorkflowConfig; do not edit. Regenerate with",
-        f"{REFERENCE_COMMAND} -->",
-        "",
-        "Every key of the config file, from the settings models (`pipeline_steps/depthfake/"
-        "settings/`): its type, its default (the library's: the paper's values), an example "
-        "value (the one `tests/test_workflow.py` changes it to, to check what a change "
-        "reruns) and its meaning. `config.yaml` holds the demo's choices only; a key left out "
-        "takes its default. Override keys in a second file, merged key by key: `snakemake "
-        "--cores all --configfile config.yaml mine.yaml`.",
+        "From the settings models (`pipeline_steps/depthfake/settings/`): each key's type and "
+        "limits, its default (the library's: the paper's values), an example value, its "
+        "meaning, and the rules that `snakemake -n` plans when the key is changed to the "
+        "example in the tiny workflow of the tests (beside `all`; \"nothing\": no job reads "
+        "it there). A key left out of the config takes its default.",
         "",
         "`<name>` stands for a data set's name (a key of `datasets`), `<backbone>` for a "
         f"backbone of `train.backbones`. {per_dataset} take the keys of the top-level "
@@ -203,13 +206,7 @@ def config_reference_md() -> str:
     for item in config_keys():
         sections.setdefault(item.key.split(".")[0], []).append(item)
     for section, items in sections.items():
-        lines += ["", f"## {section}", "", _intro(section), "",
-                  "| key | type | default | example | meaning |", "|---|---|---|---|---|",
-                  *(_row(item) for item in items)]
-    return "\n".join(lines) + "\n"
-
-
-if __name__ == "__main__":
-    from pathlib import Path
-
-    Path(REFERENCE_FILE).write_text(config_reference_md())
+        lines += ["", f"### {section}", "", _intro(section), "",
+                  "| key | type | default | example | meaning | a change reruns |",
+                  "|---|---|---|---|---|---|", *(_row(item, reruns) for item in items)]
+    return "\n".join(lines)

@@ -1,0 +1,214 @@
+"""The generated parts of docs/benchmarks.md and docs/results.md, from the records in
+docs/records/: one Markdown section per record kind. docs/generate.py calls `render`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from record_files import RECORDS, read_records
+
+BUDGET = 48_000
+
+
+def markdown_table(columns: list[str], rows: list[list]) -> list[str]:
+    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns),
+            *("| " + " | ".join(map(str, row)) + " |" for row in rows)]
+
+
+def runs_section(records: list[dict], columns: list[str], row: Callable[[dict], list],
+                 caption: Callable[[dict], str]) -> str:
+    """One captioned table per benchmark run: `row` gives a result row's cells."""
+    parts = []
+    for r in records:
+        parts += [f"{caption(r)}; {r['machine']}, {r['threads']} threads; code "
+                  f"{r['provenance']['code']}:", "",
+                  *markdown_table(columns, [row(x) for x in r["rows"]]), ""]
+    return "\n".join(parts).strip()
+
+
+def depth_section(records: list[dict]) -> str:
+    """The depth stage's crops/s beside the bare model's, one row per benchmark run."""
+    rows = [[r["device"], r["precision"], f"{r['crop_size']} -> {r['input_size']}",
+             r["batch_size"], r["crops"], f"{r['bare_crops_per_s']:,.1f}",
+             f"{r['stage_crops_per_s']:,.1f}", f"{r['ratio']:.2f}x",
+             f"{r['machine']}, {r['threads']} threads", r["provenance"]["code"]]
+            for r in records]
+    models = sorted({r["model"] for r in records})
+    return "\n".join([
+        f"Model: {', '.join(models)}; `python benchmarks/depth_throughput.py`.", "",
+        *markdown_table(["device", "precision", "crops -> input px", "batch", "crops",
+                         "bare model crops/s", "depth stage crops/s", "stage / bare", "host",
+                         "code"], rows)])
+
+
+def evaluate_section(records: list[dict]) -> str:
+    """The evaluation stage per depth input beside the bare detector, one table per run."""
+    return runs_section(
+        records, ["model", "depth input", "bare model faces/s", "evaluation faces/s",
+                  "evaluation / bare", "landmarks lost"],
+        lambda x: [x["model"], x["depth_input"], f"{x['bare_faces_per_s']:,.1f}",
+                   f"{x['stage_faces_per_s']:,.1f}", f"{x['ratio']:.3f}x", x["depth_lost"]],
+        lambda r: f"`python benchmarks/evaluate_throughput.py --faces {r['faces']}`: "
+                  f"`{r['backbone']}`, {r['crop_size']} px crops, batch {r['batch_size']}, "
+                  f"under {r['attack']}; {r['device']}")
+
+
+def gradcam_section(records: list[dict]) -> str:
+    """Grad-CAM per detector beside the bare forward and backward pass, one table per run."""
+    return runs_section(
+        records, ["model", "streams", "bare forward+backward faces/s", "ceiling faces/s",
+                  "Grad-CAM faces/s", "Grad-CAM / ceiling"],
+        lambda x: [x["model"], x["streams"], f"{x['bare_faces_per_s']:,.1f}",
+                   f"{x['ceiling_faces_per_s']:,.1f}", f"{x['gradcam_faces_per_s']:,.1f}",
+                   f"{x['ratio']:.3f}x"],
+        lambda r: f"`python benchmarks/gradcam_throughput.py --faces {r['faces']}`: "
+                  f"`{r['backbone']}`, {r['crop_size']} px crops, batch {r['batch_size']}; "
+                  f"{r['device']}")
+
+
+def train_section(records: list[dict]) -> str:
+    """Each detector's train step beside its bare backbone's, one table per benchmark run."""
+    return runs_section(
+        records, ["backbone", "input px", "detector", "bare backbone img/s", "detector img/s",
+                  "detector / bare"],
+        lambda x: [x["backbone"], x["input_size"], x["detector"], f"{x['bare_img_per_s']:,.1f}",
+                   f"{x['detector_img_per_s']:,.1f}", f"{x['ratio']:.2f}x"],
+        lambda r: f"`python benchmarks/train_throughput.py`: {r['device']}, {r['precision']}, "
+                  f"batch {r['batch_size']}, {r['steps']} steps")
+
+
+def loader_section(records: list[dict]) -> str:
+    """The loader's faces/s and the training loop's img/s beside the bare train step's."""
+    return runs_section(
+        records, ["loader workers", "loader faces/s", "training loop img/s", "bare step img/s",
+                  "loader / bare", "loop / bare"],
+        lambda x: [x["workers"], f"{x['loader_faces_per_s']:,.1f}",
+                   f"{x['loop_img_per_s']:,.1f}", f"{x['bare_img_per_s']:,.1f}",
+                   f"{x['loader_ratio']:.2f}x", f"{x['loop_ratio']:.2f}x"],
+        lambda r: f"`python benchmarks/loader_throughput.py`: {r['device']}, {r['precision']}, "
+                  f"`{r['detector']}` on {r['backbone']} at {r['input_size']} px, batch "
+                  f"{r['batch_size']}, {r['faces']} faces")
+
+
+def frames_section(records: list[dict]) -> str:
+    """Frame sampling beside decoding the whole file, one row per benchmark run."""
+    return runs_section(
+        [{**r, "rows": [r]} for r in records],
+        ["video", "frames", "keyframe interval", "sampled", "decode frames/s",
+         "sampling frames/s", "ceiling frames/s", "sampling / ceiling"],
+        lambda x: [f"{x['size']} H.264 CRF {x['crf']}", x["frames"], x["keyframe_interval"],
+                   x["per_video"], f"{x['decode_frames_per_s']:,.1f}",
+                   f"{x['sampled_frames_per_s']:,.1f}", f"{x['sampled_ceiling_per_s']:,.1f}",
+                   f"{x['ratio']:.2f}x"],
+        lambda r: f"`python benchmarks/frames_throughput.py`: {r['device']}")
+
+
+def faces_section(records: list[dict]) -> str:
+    """Extraction plus cropping (plus depth) per backend and frame size, beside decoding."""
+    return runs_section(
+        records, ["video", "backend", "frames", "faces", "extract s", "crop s", "depth s",
+                  "frames/s", "decode ceiling frames/s", "/ ceiling", "MB per 1,000 crops",
+                  "hours for FF++ c40"],
+        lambda x: [x["size"], x["backend"], x["sampled"], x["faces"], x["extract_s"],
+                   x["crop_s"], x["depth_s"], f"{x['frames_per_s']:,.2f}",
+                   f"{x['ceiling_frames_per_s']:,.1f}", f"{x['ratio']:.3f}x",
+                   f"{x['mb_per_1000_crops']:,.1f}", x["ffpp_hours"]],
+        lambda r: f"`python benchmarks/faces_throughput.py --backends {' '.join(backends(r))} "
+                  f"--videos {r['videos']}`: {r['device']}, {r['videos']} videos of "
+                  f"{r['frames']} frames per size, {r['per_video']} sampled, {r['crop_size']} "
+                  f"px crops, depth {r['depth'] or 'not run'}; FF++ c40 = "
+                  f"{r['ffpp_videos']:,} videos x {r['per_video']} frames")
+
+
+def backends(record: dict) -> list[str]:
+    return list(dict.fromkeys(row["backend"] for row in record["rows"]))
+
+
+def face_rates_section(records: list[dict]) -> str:
+    """Per backend: the share of frames with a face per video, the time per frame, and that
+    time beside HOG at upsample 1's on the same frames."""
+    return runs_section(
+        records, ["backend", "videos", "mean face rate", "lowest face rate",
+                  "videos under 0.5", "s per frame", "frames/s", "x dlib:1"],
+        lambda x: [x["backend"], x["videos"], f"{x['mean_face_rate']:.3f}",
+                   f"{x['lowest_face_rate']:.3f}", x["videos_under"],
+                   f"{x['seconds_per_frame']:.4f}", f"{x['frames_per_second']:.1f}",
+                   f"{x['x_hog_up1']:.2f}"],
+        face_rates_caption)
+
+
+def face_rates_caption(record: dict) -> str:
+    """The command of a face-rates record and what its frames were."""
+    if record["frames"] == "generated":
+        tree = record["generated"]
+        frames = (f"--generated`: {tree['videos']} videos of {tree['width']}x{tree['height']} "
+                  f"at CRF {tree['crf']}, faces {tree['face_side']} px wide, "
+                  f"{tree['identities']} people, {record['per_video']} frames sampled per video")
+    elif record.get("scale", 1) != 1:
+        frames = (f"--frames {record['frames']} --scale {record['scale']:g}`: frames shrunk "
+                  f"to {record['scale']:g}x")
+    else:
+        frames = f"--frames {record['frames']}`: frames as extracted"
+    return f"`python benchmarks/face_rates.py {frames}; {record['device']}"
+
+
+def demo_section(records: list[dict]) -> str:
+    """The newest demo record: its wall time against the budget, the time per stage, the
+    clean detection table and each depth mode's robustness excerpt."""
+    r = records[-1]
+    wall, speed = r["wall_seconds"], r["speed"]
+    stages = [[s["stage"], s["jobs"], f"{s['total_s']:.1f}", f"{s['longest_s']:.1f}"]
+              for s in r["stages"]]
+    lines = [
+        f"Measured on {r['machine']}, no GPU; code {r['provenance']['code']}.", "",
+        f"The main command's `snakemake --cores all` and `snakemake --report report.html` on "
+        f"a fresh clone: **{wall:.0f} s**; x CPU speed {speed:g} "
+        f"(`python ../shared/tools/cpu-calib.py`, idle machine) = **{wall * speed:,.0f}** "
+        f"units, {'within' if wall * speed <= BUDGET else 'over'} the demo budget of "
+        f"{BUDGET:,}. Per stage, from the `benchmark:` files of "
+        f"{sum(s['jobs'] for s in r['stages'])} jobs (`python benchmarks/stage_times.py`; "
+        "the per-slice face checks and the summary jobs have none):", "",
+        *markdown_table(["stage", "jobs", "total s", "longest s"], stages), "",
+        *(line for table in r["tables"] for line in table_excerpt(table, r["dataset"])),
+        f"Provenance of these numbers: {r['table_provenance']}."]
+    return "\n".join(lines)
+
+
+def table_excerpt(table: dict, dataset: str) -> list[str]:
+    """One excerpt of a result table: where it comes from, its rows, its notes."""
+    return [f"`results/tables/{dataset}/{table['file']}`, {table['section']} "
+            f"({table['caption']}):", "", *markdown_table(table["columns"], table["rows"]), "",
+            *([table["notes"], ""] if table.get("notes") else [])]
+
+
+def seeds_section(records: list[dict]) -> str:
+    """The newest several-seed demo record: its table and its lowest AUC of any seed."""
+    r = records[-1]
+    worst = r["worst"]
+    return "\n".join([
+        f"Measured on {r['machine']}, no GPU; code {r['provenance']['code']} "
+        f"({r['settings']}):", "",
+        *(line for table in r["tables"] for line in table_excerpt(table, r["dataset"])),
+        f"Lowest test AUC (frame level) of any cell at any of the {r['seeds']} seeds: "
+        f"{worst['frame_auc']:.3f} ({worst['model']}, {worst['compression']} "
+        f"{worst['forgery']}, seed {worst['seed']}). Validation loss over every epoch of these "
+        f"{r['validation']['models']} models: at most {r['validation']['highest']:.3f} "
+        f"(chance: ln 2 = 0.693), rising by at most {r['validation']['largest_rise']:.3f} from "
+        "one epoch to the next.", "",
+        f"Provenance of these numbers: {r['table_provenance']}."])
+
+
+SECTIONS = {"depth": depth_section, "train": train_section, "loader": loader_section,
+            "frames": frames_section, "faces": faces_section, "face_rates": face_rates_section,
+            "evaluate": evaluate_section, "gradcam": gradcam_section, "demo": demo_section,
+            "demo_seeds": seeds_section}
+
+
+def render(kind: str) -> str:
+    """The section of records `kind`, from docs/records/<kind>.jsonl."""
+    if kind not in SECTIONS:
+        raise KeyError(f"no records section {kind!r}; known: {', '.join(SECTIONS)}")
+    records = read_records(RECORDS / f"{kind}.jsonl")
+    if not records:
+        return f"Not measured yet: no record in `docs/records/{kind}.jsonl`."
+    return SECTIONS[kind](records)
