@@ -92,8 +92,8 @@ def leaf_keys() -> dict[str, object]:
     return keys
 
 
-# One new value per config key (placeholders filled in), for the key-to-rules test (README:
-# "which key reruns what"); the keys with one valid value are left out.
+# One new value per config key (placeholders filled in), for the key-to-rules test (the config
+# reference's "a change reruns"); the keys with one valid value are left out.
 CHANGES = {filled(key): TINY_CHANGES.get(filled(key), example)
            for key, example in leaf_keys().items() if filled(key) not in ONE_CHOICE}
 

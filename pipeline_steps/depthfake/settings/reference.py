@@ -155,14 +155,13 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _reruns(key: str, reruns: dict[str, str]) -> str:
-    """What changing `key` reruns: its measured rules, or those of each key measured below it
-    (a data set's own frame and face keys), or nothing measured."""
-    if key in reruns:
-        return reruns[key]
-    below = [f"`{k.removeprefix(key + '.')}`: {rules}" for k, rules in reruns.items()
-             if k.startswith(key + ".")]
-    return "; ".join(below)
+def _reruns(key: str, reruns: dict[str, str], per_dataset: bool) -> str:
+    """What changing `key` reruns: its measured rules, or, for a data set's own frame or face
+    settings, those of each key measured below it."""
+    if not per_dataset:
+        return reruns.get(key, "")
+    return "; ".join(f"`{k.removeprefix(key + '.')}`: {rules}" for k, rules in reruns.items()
+                     if k.startswith(key + "."))
 
 
 def _row(item: ConfigKey, reruns: dict[str, str]) -> str:
@@ -170,10 +169,11 @@ def _row(item: ConfigKey, reruns: dict[str, str]) -> str:
     default = "required" if field.is_required() else value_text(field.get_default())
     example = value_text(item.example) if field.examples else ""
     section = item.key.removeprefix(f"datasets.{PLACEHOLDERS['datasets']}.")
-    kind = (f"map of `{section}` keys" if section in PER_DATASET_SECTIONS else
+    per_dataset = section in PER_DATASET_SECTIONS
+    kind = (f"map of `{section}` keys" if per_dataset else
             type_text(field.annotation, field.metadata))
     cells = [f"`{item.key}`", kind, default, example, field.description or "",
-             _reruns(item.key, reruns)]
+             _reruns(item.key, reruns, per_dataset)]
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
