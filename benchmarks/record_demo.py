@@ -14,15 +14,18 @@ lowest AUC and the validation losses to docs/records/demo_seeds.jsonl.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from depthfake.evaluation.attacks import CLEAN
 from depthfake.evaluation.metrics import cell_metrics
 from depthfake.reporting.text import DEPTH_MODE_CAPTION
 from depthfake.settings import ZERO_DEPTH
+from depthfake.settings.config_file import load_config, merged
 from depthfake.storage.files import read_parquet
 
 from record_files import RECORDS, append_record, machine
@@ -97,11 +100,20 @@ def validation_losses(results: Path, cells: pd.DataFrame) -> dict:
             "largest_rise": rise}
 
 
+def run_seeds(results: Path) -> list[int]:
+    """The training seeds of the run that made `results` (from its run record's config files),
+    which its tables cover: predictions of other seeds may be there from earlier runs."""
+    files = json.loads((results / "run.json").read_text())["configfiles"]
+    values = functools.reduce(merged, (yaml.safe_load(Path(f).read_text()) for f in files), {})
+    return load_config(values).train.seeds
+
+
 def seeds_record(results: Path, dataset: str) -> dict:
     record = common_fields(results, dataset)
     predictions = read_parquet_all(results / "predictions" / dataset)
     cells = cell_metrics(predictions[(predictions["condition"] == CLEAN)
-                                     & (predictions["depth_input"] != ZERO_DEPTH)])
+                                     & (predictions["depth_input"] != ZERO_DEPTH)
+                                     & predictions["seed"].isin(run_seeds(results))])
     worst = cells.loc[cells["frame_auc"].idxmin()]
     return record | {
         "seeds": int(cells["seed"].nunique()),

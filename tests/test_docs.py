@@ -60,6 +60,23 @@ def test_every_link_between_pages_leads_to_a_file_and_heading_that_exist():
     assert broken == []
 
 
+def test_every_file_and_test_a_page_names_exists():
+    """`path/in/the/repo` and tests/FILE.py::TEST in a page name what is there (paths with a
+    placeholder, `<cell>` or `*`, are patterns)."""
+    missing = []
+    for page in PAGES:
+        text = page.read_text()
+        for path, test in re.findall(r"(tests/\w+\.py)::(\w+)", text):
+            source = REPO / path
+            if not source.exists() or f"def {test}(" not in source.read_text():
+                missing.append(f"{page.name}: {path}::{test}")
+        for path in re.findall(r"`((?:pipeline_steps|tests|workflow|benchmarks|docs|profiles"
+                               r"|envs|\.ci)/[^`\s]*)`", text):
+            if not re.search(r"[<*{]", path) and not (REPO / path.split("::")[0]).exists():
+                missing.append(f"{page.name}: {path}")
+    assert missing == []
+
+
 def test_every_command_block_is_a_documented_command():
     """A shell or Python block outside a generated part is a command no test holds to."""
     typed = [f"{page.relative_to(REPO)}: {block.group(0)[:60]!r}" for page in PAGES

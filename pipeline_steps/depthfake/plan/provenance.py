@@ -24,13 +24,15 @@ def config_hash(resolved: dict) -> str:
 
 
 def code_version() -> str:
-    """The git commit of this code (`-dirty` with uncommitted changes), or, outside a git
-    checkout, the installed package version."""
+    """The git commit of this code (`-dirty` with uncommitted changes outside docs/, whose
+    pages, records and screenshot no result depends on), or, outside a git checkout, the
+    installed package version."""
     here = Path(__file__).parent
     try:
         commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=here, check=True,
                                 capture_output=True, text=True).stdout.strip()
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                                 ":/", ":(top,exclude)docs"],
                                 cwd=here, check=True, capture_output=True, text=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return f"depthfake {_version('depthfake')}"
