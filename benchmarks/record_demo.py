@@ -23,6 +23,8 @@ import yaml
 
 from depthfake.evaluation.attacks import CLEAN
 from depthfake.evaluation.metrics import cell_metrics
+from depthfake.plan.run_record import RUN_RECORD
+from depthfake.reporting.tables import CLEAN_SECTION, PAPER_PARAMETERS_SECTION
 from depthfake.reporting.text import DEPTH_MODE_CAPTION
 from depthfake.settings import ZERO_DEPTH
 from depthfake.settings.config_file import load_config, merged
@@ -31,7 +33,7 @@ from depthfake.storage.files import read_parquet
 from record_files import RECORDS, append_record, machine
 from stage_times import stage_times
 
-CLEAN_SECTION, ATTACK_SECTION = "Clean test set", "CMB (the paper's parameters)"
+ATTACK_SECTION = PAPER_PARAMETERS_SECTION.format(attack="CMB")
 
 
 def table_part(path: Path, title: str) -> dict:
@@ -101,9 +103,12 @@ def validation_losses(results: Path, cells: pd.DataFrame) -> dict:
 
 
 def run_seeds(results: Path) -> list[int]:
-    """The training seeds of the run that made `results` (from its run record's config files),
-    which its tables cover: predictions of other seeds may be there from earlier runs."""
-    files = json.loads((results / "run.json").read_text())["configfiles"]
+    """The training seeds of the run that made `results` (from its run record's config files;
+    none recorded: the workflow's default config.yaml), which its tables cover: predictions of
+    other seeds may be there from earlier runs."""
+    workdir = results.parent
+    files = (json.loads((workdir / RUN_RECORD).read_text())["configfiles"]
+             or [workdir / "config.yaml"])
     values = functools.reduce(merged, (yaml.safe_load(Path(f).read_text()) for f in files), {})
     return load_config(values).train.seeds
 

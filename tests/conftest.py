@@ -18,9 +18,14 @@ REPO = Path(__file__).resolve().parents[1]
 COMMANDS = REPO / "docs" / "commands.yaml"
 
 
+def documented_commands() -> dict[str, dict]:
+    """docs/commands.yaml: every command the docs show, by name, with what runs it."""
+    return yaml.safe_load(COMMANDS.read_text())
+
+
 def documented_command(name: str) -> list[str]:
-    """The lines of command `name` as the docs show it (docs/commands.yaml)."""
-    return yaml.safe_load(COMMANDS.read_text())[name]["command"].strip().splitlines()
+    """The lines of command `name` as the docs show it."""
+    return documented_commands()[name]["command"].strip().splitlines()
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,7 @@ import re
 import subprocess
 import sys
 
-import yaml
-
-from conftest import COMMANDS, REPO
+from conftest import REPO, documented_commands
 
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 CANNOT_RUN_IN_CI = {"needs a GPU", "needs a cluster", "needs a data set", "needs network",
@@ -19,10 +17,6 @@ CANNOT_RUN_IN_CI = {"needs a GPU", "needs a cluster", "needs a data set", "needs
 BLOCK = re.compile(r"^```(\w*)\n.*?^```$", re.S | re.M)
 PART = re.compile(r"<!-- begin (.+?) -->\n.*?<!-- end \1 -->", re.S)
 LINK = re.compile(r"\]\(([^)#\s]*)(#[^)\s]*)?\)")
-
-
-def commands() -> dict[str, dict]:
-    return yaml.safe_load(COMMANDS.read_text())
 
 
 def test_every_generated_page_is_up_to_date():
@@ -85,13 +79,13 @@ def test_every_command_block_is_a_documented_command():
     assert typed == []
     shown = {name for page in PAGES
              for name in re.findall(r"<!-- begin command (\S+) -->", page.read_text())}
-    assert sorted(set(commands()) - shown) == [], "commands no page shows"
+    assert sorted(set(documented_commands()) - shown) == [], "commands no page shows"
 
 
 def test_every_command_is_run_by_ci_or_a_test_or_needs_what_ci_lacks():
     ci = (REPO / ".ci" / "run").read_text()
     unrun = {}
-    for name, entry in commands().items():
+    for name, entry in documented_commands().items():
         run_by, lines = entry["run_by"], entry["command"].strip().splitlines()
         if run_by == "ci":
             missing = [line for line in lines if line not in ci]

@@ -28,6 +28,9 @@ from depthfake.reporting.text import (
 from depthfake.settings import NO_DEPTH, ZERO_DEPTH
 from depthfake.storage.files import read_parquet, write_csv, write_text
 
+# Section titles of the tables (benchmarks/record_demo.py reads the tables by them).
+CLEAN_SECTION = "Clean test set"
+PAPER_PARAMETERS_SECTION = "{attack} (the paper's parameters)"
 NOTE = ("Accuracy at threshold 0.5; video AUC from each video's mean fake probability; "
         "[95 % CI]: bootstrap over test videos (1,000 replicates, reals and fakes resampled "
         "separately); Δ vs rgb: paired difference from the RGB baseline of the same "
@@ -126,7 +129,7 @@ def make_tables(predictions: pd.DataFrame, rows: list[tuple], columns: list[tupl
     title = f"# Detection (trained on {trained_on}; clean test set)"
     kinds = kinds_section(clean, rows, columns)
     write_tables(out_dir, "detection", detection, title=title,
-                 sections=[section(detection, "## Clean test set", show_dataset), (kinds, "")],
+                 sections=[section(detection, f"## {CLEAN_SECTION}", show_dataset), (kinds, "")],
                  notes=NOTE + ".")
     summaries = [detection]
     attacked = summarise(predictions[predictions["condition"] != CLEAN], seed)
@@ -150,8 +153,9 @@ def attack_sections(summary: pd.DataFrame, mode: str, show_dataset: bool
     attacks = summary["condition"].map(lambda c: parse_condition(c)[0])
     swept = summary["condition"].str.contains("@", regex=False)
     fallbacks = mode == "recompute"
-    sections = [section(summary[(attacks == a) & ~swept], f"## {a} (the paper's parameters)",
-                        show_dataset, fallbacks=fallbacks)
+    sections = [section(summary[(attacks == a) & ~swept],
+                        "## " + PAPER_PARAMETERS_SECTION.format(attack=a), show_dataset,
+                        fallbacks=fallbacks)
                 for a in pd.unique(attacks[~swept])]
     sections += [section(summary[(attacks == a) & swept], f"## {a} sweep (level: {SWEPT[a]})",
                          show_dataset, level=True, fallbacks=fallbacks)
