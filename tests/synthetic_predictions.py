@@ -4,12 +4,19 @@ and the same again as if tested on Celeb-DF as well."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+
+from depthfake.evaluation.cell_stats import column_statistics, table_cells
+from depthfake.reporting.tables import make_tables
+from depthfake.settings import BootstrapSettings, MarkSettings
 
 ROWS = [("rgb", "mobilenetv2_050", "none"), ("mdn", "mobilenetv2_050", "landmark_mesh")]
 COLUMNS = [("demo", c, f) for c in ("raw", "c40") for f in ("FaceSwap", "ALL")]
 VIDEO_LABELS = np.array([0, 1, 0, 1, 1, 0, 1, 1])  # 8 test videos of 5 frames, 5 fake
+CLUSTERS = np.array(["p0", "p0", "p1", "p1", "p2", "p2", "p3", "p3"])  # pairs of videos
 FRAMES = 5
 CONDITIONS = ("clean", "BLR", "NSE", "NSE@0.05")
 # (model, depth input): how well it separates
@@ -37,7 +44,8 @@ def synthetic_predictions() -> pd.DataFrame:
                         test_compression=compression, condition=condition,
                         depth_input=depth_input, depth_lost=rng.uniform(size=40) < 0.1,
                         video=np.repeat([f"{i:03d}" for i in range(8)], FRAMES),
-                        kind=np.repeat(kinds, FRAMES), frame=np.tile(np.arange(FRAMES), 8),
+                        kind=np.repeat(kinds, FRAMES), cluster=np.repeat(CLUSTERS, FRAMES),
+                        frame=np.tile(np.arange(FRAMES), 8),
                         label=labels, prob_fake=probs)))
     return pd.concat(rows, ignore_index=True)
 
@@ -53,3 +61,14 @@ def with_celebdf(predictions: pd.DataFrame) -> pd.DataFrame:
                                  kind=predictions["kind"].where(predictions["label"] == 0,
                                                                 "Celeb-synthesis"))
     return pd.concat([predictions, celebdf], ignore_index=True)
+
+
+def tables_of(predictions: pd.DataFrame, columns: list[tuple], modes: list[str], out: Path, *,
+              seed: int = 1, marks: MarkSettings | None = None) -> pd.DataFrame:
+    """The column statistics (300 replicates) and the tables of synthetic predictions, as the
+    column_statistics and tables steps make them; returns the tables' cells."""
+    statistics = column_statistics(table_cells(predictions, modes[0]),
+                                   BootstrapSettings(resamples=300, seed=seed))
+    return make_tables(statistics, ROWS, columns, modes, out,
+                       layouts=dict.fromkeys(statistics["test_dataset"], "ffpp"),
+                       marks=marks or MarkSettings())

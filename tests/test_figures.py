@@ -9,17 +9,16 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from depthfake.evaluation.cell_stats import clean_predictions
 from depthfake.reporting.figure_data import roc_points, severity_curves, video_scores
 from depthfake.reporting.figures import make_figures, model_labels
-from depthfake.reporting.tables import make_tables
-from depthfake.reporting.text import clean_predictions
 from depthfake.storage.files import read_csv
 
 from synthetic_predictions import (
     COLUMNS,
     CROSS_COLUMNS,
-    ROWS,
     synthetic_predictions,
+    tables_of,
     with_celebdf,
 )
 
@@ -31,7 +30,7 @@ def results(tmp_path_factory) -> dict:
     """Synthetic predictions, their tables, and the figures drawn from both."""
     predictions = synthetic_predictions()
     out = tmp_path_factory.mktemp("results")
-    make_tables(predictions, ROWS, COLUMNS, MODES, out / "tables", seed=1)
+    tables_of(predictions, COLUMNS, MODES, out / "tables")
     tables = {name: read_csv(out / "tables" / f"{name}.csv")
               for name in ["detection", *(f"robustness_{m}" for m in MODES)]}
     make_figures(predictions, tables["detection"],
@@ -127,7 +126,7 @@ def test_figures_of_one_class_columns_and_no_sweeps_are_drawn_with_a_note(tmp_pa
     predictions = synthetic_predictions()
     predictions = predictions[predictions["condition"].isin(["clean", "NSE"])
                               & (predictions["label"] == 1)]
-    make_tables(predictions, ROWS, COLUMNS, ["recompute"], tmp_path, seed=1)
+    tables_of(predictions, COLUMNS, ["recompute"], tmp_path)
     make_figures(predictions, read_csv(tmp_path / "detection.csv"),
                  {"recompute": read_csv(tmp_path / "robustness_recompute.csv")}, tmp_path)
     assert read_csv(tmp_path / "roc.csv").empty  # no curve without reals
@@ -139,7 +138,7 @@ def test_figures_of_one_class_columns_and_no_sweeps_are_drawn_with_a_note(tmp_pa
 def test_a_test_data_set_in_one_quality_is_drawn_at_its_own_compression(tmp_path):
     predictions = synthetic_predictions()
     predictions = with_celebdf(predictions[predictions["condition"].isin(["clean", "NSE@0.05"])])
-    make_tables(predictions, ROWS, CROSS_COLUMNS, ["recompute"], tmp_path, seed=1)
+    tables_of(predictions, CROSS_COLUMNS, ["recompute"], tmp_path)
     make_figures(predictions, read_csv(tmp_path / "detection.csv"),
                  {"recompute": read_csv(tmp_path / "robustness_recompute.csv")}, tmp_path)
     for name in ("roc", "scores", "severity_recompute"):  # the panels' titles

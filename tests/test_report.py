@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from depthfake.evaluation.cell_stats import summarise
+from depthfake.evaluation.cell_stats import column_statistics, seed_summary
 from depthfake.evaluation.metrics import (
     binary_metrics,
     cell_metrics,
@@ -16,14 +16,13 @@ from depthfake.evaluation.metrics import (
     video_level,
 )
 from depthfake.reporting.skipped_videos import collect_skips
-from depthfake.reporting.tables import make_tables
 from depthfake.reporting.text import (
     html_page,
     latex_table,
     markdown_table,
     markdown_text,
-    over_seeds,
 )
+from depthfake.settings import BootstrapSettings
 from depthfake.storage.files import read_csv
 from depthfake.storage.skips import SkipLog
 
@@ -32,9 +31,9 @@ from synthetic_predictions import (
     COLUMNS,
     CONDITIONS,
     CROSS_COLUMNS,
-    ROWS,
     SKILL,
     synthetic_predictions,
+    tables_of,
     with_celebdf,
 )
 
@@ -134,7 +133,7 @@ def test_cell_metrics_match_a_direct_computation(predictions):
 
 def test_seeds_are_summarised_by_mean_and_standard_deviation(predictions):
     metrics = cell_metrics(predictions)
-    summary = over_seeds(metrics)
+    summary = seed_summary(predictions)
     assert len(summary) == len(metrics) // 2 and (summary["seeds"] == 2).all()
     first = summary.iloc[0]
     seeds = metrics[(metrics["model"] == first["model"]) & (metrics["forgery"] == first["forgery"])
@@ -142,16 +141,20 @@ def test_seeds_are_summarised_by_mean_and_standard_deviation(predictions):
                     & (metrics["compression"] == first["compression"])
                     & (metrics["condition"] == first["condition"])]
     for metric in ("frame_accuracy", "video_auc", "frame_eer", "kind_accuracy_real"):
-        assert first[f"{metric}_mean"] == pytest.approx(seeds[metric].mean())
-        assert first[f"{metric}_std"] == pytest.approx(seeds[metric].std(ddof=1))
+        assert first[metric] == pytest.approx(seeds[metric].mean())
+        assert first[f"{metric}_sd"] == pytest.approx(seeds[metric].std(ddof=1))
 
 
 
 KEY = ["test_dataset", "compression", "forgery", "model", "depth_input", "condition"]
 
 
+def summarise(predictions: pd.DataFrame, seed: int = 3, resamples: int = 300) -> pd.DataFrame:
+    return column_statistics(predictions, BootstrapSettings(seed=seed, resamples=resamples))
+
+
 def test_each_cell_has_an_interval_and_a_paired_difference_from_rgb(predictions):
-    summary = summarise(predictions, seed=3, resamples=300)
+    summary = summarise(predictions)
     assert len(summary) == len(SKILL) * 4 * len(CONDITIONS) and (summary["seeds"] == 2).all()
     metrics = cell_metrics(predictions)
     cells = summary.set_index(KEY)
@@ -163,26 +166,40 @@ def test_each_cell_has_an_interval_and_a_paired_difference_from_rgb(predictions)
         rgb = cells.xs(("rgb", "none"), level=("model", "depth_input"))[metric]
         mdn = cells.xs(("mdn", "recompute"), level=("model", "depth_input"))
         assert np.allclose(mdn[f"{metric}_delta"], mdn[metric] - rgb.reindex(mdn.index))
-        significant = (mdn[f"{metric}_delta_low"] > 0) | (mdn[f"{metric}_delta_high"] < 0)
-        assert (mdn[f"{metric}_significant"] == significant).all()
+        assert (mdn[f"{metric}_delta_low"] <= mdn[f"{metric}_delta"] + 1e-9).all()
+        assert ((mdn[f"{metric}_p"] < 0.05) == ((mdn[f"{metric}_delta_low"] > 0)
+                                              | (mdn[f"{metric}_delta_high"] < 0))).all()
         assert cells.xs("rgb", level="model")[f"{metric}_delta"].isna().all()
-    # mdn on its maps separates better than rgb (0.35 against 0.2); on zeros far worse
-    mdn_delta = cells.xs(("mdn", "recompute"), level=("model", "depth_input"))
+    # mdn on zeros separates far worse than rgb (0.05 against 0.2)
     zero_delta = cells.xs(("mdn", "zero"), level=("model", "depth_input"))
-    assert mdn_delta["frame_auc_significant"].mean() > 0.5
     assert (zero_delta["frame_auc_delta"] < 0).all()
     assert (summary["real_videos"] == 3).all() and (summary["fake_videos"] == 5).all()
+    assert (summary["real_clusters"] == 3).all() and (summary["fake_clusters"] == 4).all()
     lost = predictions.groupby(["model", "depth_input", "compression", "forgery", "condition",
                                 "seed"])["depth_lost"].sum()
     assert summary["depth_lost"].max() == lost.max()
 
 
-def test_the_same_resampled_videos_serve_every_model_and_run(predictions):
-    first = summarise(predictions, seed=3, resamples=200)
-    again = summarise(predictions, seed=3, resamples=200)
+def test_intervals_hold_the_seeds_variation(predictions):
+    """With two seeds an interval is wider than the bootstrap's alone by the seeds' part,
+    under a t quantile of Welch-Satterthwaite's degrees of freedom."""
+    two = summarise(predictions).set_index(KEY)
+    one = summarise(predictions[predictions["seed"] == 1]).set_index(KEY)
+    assert (one["seeds"] == 1).all() and one["frame_auc_sd"].isna().all()
+    cell = two.xs(("mdn", "recompute", "clean"), level=("model", "depth_input", "condition")
+                  ).iloc[0]
+    half = (cell["frame_auc_high"] - cell["frame_auc_low"]) / 2
+    assert cell["frame_auc_se"] ** 2 > cell["frame_auc_sd"] ** 2 / 2
+    if cell["frame_auc_high"] < 1 and cell["frame_auc_low"] > 0:  # not clipped
+        assert half > 1.96 * cell["frame_auc_se"]  # a t quantile, not the normal one
+
+
+def test_the_same_resampled_clusters_serve_every_model_and_run(predictions):
+    first = summarise(predictions, resamples=200)
+    again = summarise(predictions, resamples=200)
     pd.testing.assert_frame_equal(first, again)
     other = summarise(predictions, seed=4, resamples=200)
-    assert not np.allclose(first["frame_accuracy_low"], other["frame_accuracy_low"])
+    assert not np.allclose(first["frame_accuracy_se"], other["frame_accuracy_se"])
 
 
 def test_a_one_class_cell_is_marked_never_significant_and_warned_about(predictions, tmp_path,
@@ -190,7 +207,7 @@ def test_a_one_class_cell_is_marked_never_significant_and_warned_about(predictio
     fakes_only = predictions[~((predictions["compression"] == "raw")
                                & (predictions["forgery"] == "FaceSwap")
                                & (predictions["label"] == 0))]
-    summary = make_tables(fakes_only, ROWS, COLUMNS, ["recompute"], tmp_path, seed=1)
+    summary = tables_of(fakes_only, COLUMNS, ["recompute"], tmp_path)
     lonely = summary[(summary["compression"] == "raw") & (summary["forgery"] == "FaceSwap")]
     assert lonely["one_class"].all() and not lonely["frame_accuracy_significant"].any()
     assert lonely["frame_auc"].isna().all() and (lonely["real_videos"] == 0).all()
@@ -203,8 +220,7 @@ def test_a_one_class_cell_is_marked_never_significant_and_warned_about(predictio
 
 
 def test_written_tables_hold_the_numbers_per_depth_mode(predictions, tmp_path):
-    summary = make_tables(predictions, ROWS, COLUMNS, ["recompute", "perturb"], tmp_path,
-                          seed=1)
+    summary = tables_of(predictions, COLUMNS, ["recompute", "perturb"], tmp_path)
     detection = read_csv(tmp_path / "detection.csv")
     assert len(detection) == 3 * 4  # rgb, mdn on its maps, mdn on zeros x 4 columns
     assert sorted(detection["depth_input"].unique()) == ["estimated", "none", "zero"]
@@ -236,7 +252,7 @@ def test_written_tables_hold_the_numbers_per_depth_mode(predictions, tmp_path):
 
 def test_a_test_data_set_in_one_quality_is_shown_at_its_own_compression(predictions, tmp_path):
     two = with_celebdf(predictions[predictions["condition"].isin(["clean", "NSE"])])
-    summary = make_tables(two, ROWS, CROSS_COLUMNS, ["recompute"], tmp_path, seed=1)
+    summary = tables_of(two, CROSS_COLUMNS, ["recompute"], tmp_path)
     shown = summary.drop_duplicates(["test_dataset", "compression"])
     assert list(zip(shown["test_dataset"], shown["compression"], strict=True)) == [
         ("demo", "raw"), ("demo", "c40"), ("celebdf", "none (trained at raw)"),
@@ -261,7 +277,7 @@ def test_latex_escapes_and_bolds():
 
 
 def test_every_table_names_its_code_version(predictions, tmp_path):
-    make_tables(predictions, ROWS, COLUMNS, ["recompute"], tmp_path)
+    tables_of(predictions, COLUMNS, ["recompute"], tmp_path)
     for name in ("detection", "robustness_recompute"):
         for suffix in (".md", ".csv", ".tex"):
             text = (tmp_path / f"{name}{suffix}").read_text()

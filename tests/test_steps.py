@@ -14,7 +14,7 @@ import yaml
 from conftest import REPO
 
 STAGES = ["demo_dataset", "extract_frames", "crop_faces", "check_faces", "estimate_depth", "train",
-          "evaluate", "tables", "collect_skips"]
+          "evaluate", "column_statistics", "tables", "collect_skips"]
 
 
 @pytest.mark.parametrize("stage", STAGES)

@@ -47,8 +47,8 @@ RERUN_TEST = f"{REGENERATE}=1 pytest tests/test_workflow.py -k rerun"
 RERUNS = REPO / "docs" / "records" / "reruns.json"
 # The order a row lists rules in (the pipeline's); rules not listed come last.
 RULE_ORDER = ("demo_dataset", "extract_frames", "crop_faces", "face_report", "check_faces",
-              "estimate_depth", "depth_figure", "train", "gradcam", "evaluate", "tables",
-              "figures", "collect_skips")
+              "estimate_depth", "depth_figure", "train", "gradcam", "evaluate",
+              "column_statistics", "tables", "figures", "collect_skips")
 
 
 
@@ -443,7 +443,7 @@ def test_ffpp_at_three_compressions_is_hundreds_of_cluster_jobs(run, tmp_path):
     cells = 5 * 3  # forgeries x compressions
     assert planned == {"extract_frames": shards, "crop_faces": shards, "estimate_depth": shards,
                        "face_report": 1, "check_faces": 6 * 3, "train": cells * 2,
-                       "evaluate": cells * 2,
+                       "evaluate": cells * 2, "column_statistics": cells,
                        "tables": 1, "figures": 1, "gradcam": 1, "depth_figure": 1,
                        "collect_skips": 1, "all": 1}
     # profiles/slurm runs each shard's extraction and cropping in one cluster job
@@ -452,4 +452,4 @@ def test_ffpp_at_three_compressions_is_hundreds_of_cluster_jobs(run, tmp_path):
     assert groups["extract_frames"] == groups["crop_faces"]
     assert slurm["group-components"][groups["crop_faces"]] == 1
     cluster_jobs = sum(planned.values()) - planned["all"] - planned["crop_faces"]
-    assert cluster_jobs == 372
+    assert cluster_jobs == 372 + cells

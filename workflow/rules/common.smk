@@ -98,6 +98,11 @@ def test_inputs(w):
                            forgery=w.forgery, model=w.model, depth=w.depth)
 
 
+def column_predictions(w):
+    return PLAN.column_predictions(patterns(), dataset=w.dataset, test_dataset=w.test_dataset,
+                                   compression=w.compression, forgery=w.forgery)
+
+
 def shard_options(w, input):
     """--index/--faces/--depth options for the train, evaluate and gradcam steps."""
     options = f"--index {input.index} --faces {input.faces}"

@@ -1,6 +1,6 @@
 rule figures:
     input:
-        predictions=rules.tables.input.predictions,
+        predictions=PLAN.predictions(patterns()),
         detection="results/tables/{dataset}/detection.csv",
         robustness=expand(
             "results/tables/{{dataset}}/robustness_{mode}.csv", mode=CONFIG.evaluate.depth_modes

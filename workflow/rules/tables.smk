@@ -1,6 +1,29 @@
+rule column_statistics:
+    input:
+        predictions=column_predictions,
+    output:
+        statistics="results/statistics/{dataset}/{test_dataset}/{compression}/{forgery}.parquet",
+    params:
+        step=step_script("column_statistics"),
+        clean_depth_input=CONFIG.evaluate.depth_modes[0],
+        settings=OPTIONS.bootstrap(),
+    log:
+        "logs/column_statistics/{dataset}/{test_dataset}/{compression}/{forgery}.log",
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "python {params.step} --predictions {input.predictions}"
+        " --clean-depth-input {params.clean_depth_input} {params.settings}"
+        " --out {output.statistics} --log-file {log}"
+
+
 rule tables:
     input:
-        predictions=PLAN.predictions(patterns()),
+        statistics=PLAN.column_files(rules.column_statistics.output.statistics),
     output:
         detection=multiext("results/tables/{dataset}/detection", ".md", ".csv", ".tex"),
         detection_page=report(
@@ -31,7 +54,8 @@ rule tables:
         compressions=PLAN.training_levels,
         forgeries=TRAIN.forgeries,
         depth_modes=CONFIG.evaluate.depth_modes,
-        seed=CONFIG.evaluate.seed,
+        layouts=PLAN.test_layouts(),
+        marks=OPTIONS.marks(),
     log:
         "logs/tables/{dataset}.log",
     threads: 1
@@ -41,10 +65,10 @@ rule tables:
     conda:
         "../../envs/report.yaml"
     shell:
-        "python {params.step} --predictions {input.predictions} --rows {params.rows}"
+        "python {params.step} --statistics {input.statistics} --rows {params.rows}"
         " --test-datasets {params.test_datasets} --compressions {params.compressions}"
         " --forgeries {params.forgeries} --depth-modes {params.depth_modes}"
-        " --seed {params.seed} --out-dir {params.out_dir} --log-file {log}"
+        " --layouts {params.layouts} {params.marks} --out-dir {params.out_dir} --log-file {log}"
 
 
 rule collect_skips:

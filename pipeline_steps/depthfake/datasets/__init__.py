@@ -30,6 +30,14 @@ LAYOUTS: dict[str, Callable[[DatasetSource, str, str], list[Video]]] = {
     "manifest": list_manifest_videos,
 }
 
+# What a cluster of related test videos is, per layout (each layout module says why).
+CLUSTER_UNITS = {
+    "ffpp": "test pairs (a pair's two real videos and every fake made from them)",
+    "dfd": "target actors (every video filming one actor)",
+    "celebdf": "target identities (every video filming one person; a YouTube real alone)",
+    "manifest": "videos sharing a group, directly or through others",
+}
+
 
 def list_videos(source: DatasetSource, kind: str, compression: str) -> list[Video]:
     """Every video of one kind and compression of a data set, sorted by id; ids that repeat,
@@ -43,4 +51,4 @@ def list_videos(source: DatasetSource, kind: str, compression: str) -> list[Vide
     return videos
 
 
-__all__ = ["EXCLUDED", "LAYOUTS", "SPLITS", "Video", "list_videos", "shard"]
+__all__ = ["CLUSTER_UNITS", "EXCLUDED", "LAYOUTS", "SPLITS", "Video", "list_videos", "shard"]

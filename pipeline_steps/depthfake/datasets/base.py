@@ -1,4 +1,5 @@
-"""What every data set layout lists: videos with their kind, label, split and identities.
+"""What every data set layout lists: videos with their kind, label, split, identities and
+cluster (the related videos a test resamples together).
 
 Standard library only: the workflow imports it to check data sets before any job runs.
 """
@@ -19,7 +20,9 @@ EXCLUDED = "excluded"
 
 class Video(NamedTuple):
     """One video of a data set: id (unique per kind and compression), kind, label (1 = fake),
-    compression, split, path, and the identities (people) it shows."""
+    compression, split, path, the identities (people) it shows, and its cluster: the name
+    shared by the videos related to it (its layout says how), which the statistics resample
+    together ("": the video is a cluster of its own)."""
 
     video: str
     kind: str
@@ -28,6 +31,7 @@ class Video(NamedTuple):
     split: str
     path: str
     groups: tuple[str, ...] = ()
+    cluster: str = ""
 
 
 def folders_of(video: str) -> list[str]:
@@ -57,6 +61,26 @@ def split_groups(groups: Iterable[str], fractions: tuple[float, float, float]
     val = round(len(ordered) * (fractions[0] + fractions[1]) / total)
     return {g: SPLITS[0] if i < train else SPLITS[1] if i < val else SPLITS[2]
             for i, g in enumerate(ordered)}
+
+
+def linked_people(videos: Iterable[tuple[str, ...]]) -> dict[str, str]:
+    """Each person -> the cluster they belong to: the connected components of the people
+    that videos show together (`videos`: the people of each video), each named by its first
+    person in sorted order."""
+    parent: dict[str, str] = {}
+
+    def root(person: str) -> str:
+        while parent[person] != person:
+            parent[person] = person = parent[parent[person]]
+        return person
+
+    for people in videos:
+        for person in people:
+            parent.setdefault(person, person)
+        for person in people[1:]:
+            first, other = sorted((root(people[0]), root(person)))
+            parent[other] = first
+    return {person: root(person) for person in parent}
 
 
 def split_of(groups: tuple[str, ...], assigned: dict[str, str]) -> str:

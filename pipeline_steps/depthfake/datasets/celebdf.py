@@ -4,7 +4,9 @@
 (label 1 = real, 0 = fake). Every other video goes to train or val by identity (`id<N>` in
 `id<N>_<clip>` reals and `id<T>_id<S>_<clip>` fakes; a YouTube real is its own identity), in
 the train : val proportion of `split_fractions`. Celeb-DF's own protocol: its test videos show
-identities that its other videos show too.
+identities that its other videos show too. A video's cluster is its target identity (the
+person and background filmed; a YouTube real is its own): Celeb-DF's fakes join pairs of its
+59 celebrities, so linking source identities too leaves only a few clusters.
 """
 
 from __future__ import annotations
@@ -70,5 +72,5 @@ def list_celebdf_videos(source: DatasetSource, kind: str, compression: str) -> l
                          f"{kind} videos) as {'real' if label else 'fake'}")
     return [Video(Path(r).stem, kind, label, compression,
                   SPLITS[2] if r in test else split_of(shown[r], assigned),
-                  str(Path(source.root) / r), shown[r])
+                  str(Path(source.root) / r), shown[r], shown[r][0] if shown[r] else "")
             for r in mine]

@@ -4,7 +4,8 @@ The FF++ tree with reals in `original_sequences/actors/<compression>/videos/<act
 .mp4` and fakes in `manipulated_sequences/DeepFakeDetection/<compression>/videos/
 <target>_<source>__<scene>__<id>.mp4`. Actors go to train/val/test in the proportions
 `split_fractions`; a fake whose two actors land in different splits is excluded (recorded as a
-skip), so no actor of a test video is seen in training.
+skip), so no actor of a test video is seen in training. A video's cluster is its target actor
+(the person and scene filmed): linking source actors too joins most of DFD into one cluster.
 """
 
 from __future__ import annotations
@@ -36,5 +37,5 @@ def list_dfd_videos(source: DatasetSource, kind: str, compression: str) -> list[
             raise ValueError(f"{path}: actor(s) {unknown} have no real video in "
                              f"{folder(REAL_KIND)}")
         videos.append(Video(path.stem, kind, int(kind != REAL_KIND), compression,
-                            split_of(shown, assigned), str(path), shown))
+                            split_of(shown, assigned), str(path), shown, shown[0]))
     return videos

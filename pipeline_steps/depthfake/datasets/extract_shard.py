@@ -19,9 +19,10 @@ from depthfake.storage.skips import SkipLog
 
 log = logging.getLogger(__name__)
 STAGE = "extract_frames"
-# `video`: the id (the HDF5 name); `path`: the file it was read from.
-INDEX_COLUMNS = ["dataset", "video", "path", "kind", "label", "compression", "split", "frame",
-                 "position"]
+# `video`: the id (the HDF5 name); `path`: the file it was read from; `cluster`: the related
+# videos it is resampled with (depthfake.datasets.base.Video).
+INDEX_COLUMNS = ["dataset", "video", "path", "kind", "label", "compression", "split", "cluster",
+                 "frame", "position"]
 
 
 def extract_frames(dataset: str, source: DatasetSource, settings: FrameSettings, *, kind: str,
@@ -47,7 +48,7 @@ def extract_frames(dataset: str, source: DatasetSource, settings: FrameSettings,
                               chunks=(1, *frames[0].shape))
             rows += [dict(dataset=dataset, video=video.video, path=video.path, kind=kind,
                           label=video.label, compression=compression, split=video.split,
-                          frame=i, position=p)
+                          cluster=video.cluster or video.video, frame=i, position=p)
                      for p, i in enumerate(indices)]
     index = pd.DataFrame(rows, columns=INDEX_COLUMNS)
     write_parquet(out_index, index)

@@ -3,7 +3,8 @@
 Reals live at `original_sequences/<real>/<compression>/videos/<id>.mp4`, fakes at
 `manipulated_sequences/<method>/<compression>/videos/<target>_<source>.mp4`. A split
 file is a JSON list of `[target, source]` pairs; each pair contributes both real ids
-and, per method, the fakes `target_source` and `source_target`.
+and, per method, the fakes `target_source` and `source_target`. Those are one cluster: the
+same two people and backgrounds (pairs that share a person join one cluster).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 from importlib.resources import files
 from pathlib import Path
 
-from depthfake.datasets.base import SPLITS, Video
+from depthfake.datasets.base import SPLITS, Video, linked_people
 from depthfake.settings import NO_COMPRESSION, REAL_KIND, DatasetSource
 
 OFFICIAL_SPLITS_DIR = Path(str(files("depthfake") / "assets" / "ffpp_splits"))
@@ -45,6 +46,12 @@ def video_splits(splits_dir: str | os.PathLike) -> dict[str, dict[str, str]]:
     return {"real": real, "fake": fake}
 
 
+def pair_clusters(splits_dir: str | os.PathLike) -> dict[str, str]:
+    """Every person of the split files -> the cluster of their pair (linked_people)."""
+    return linked_people(pair for split in SPLITS
+                         for pair in read_split_pairs(Path(splits_dir) / f"{split}.json"))
+
+
 def kind_folder(root: str | os.PathLike, kind: str, compression: str, real_source: str) -> Path:
     """Where FF++ keeps the videos of a kind ('real' or a method folder) and compression
     (`NO_COMPRESSION`: a data set in one quality, without compression folders)."""
@@ -64,10 +71,11 @@ def video_path(root: str | os.PathLike, kind: str, compression: str, video: str,
 
 def list_ffpp_videos(source: DatasetSource, kind: str, compression: str) -> list[Video]:
     """All videos of one kind and compression that the split files name, sorted by id; a
-    fake shows the two people of its pair."""
+    fake shows the two people of its pair, and every video is in its pair's cluster."""
     splits_dir = source.splits_dir or OFFICIAL_SPLITS_DIR
     splits = video_splits(splits_dir)["real" if kind == REAL_KIND else "fake"]
+    clusters = pair_clusters(splits_dir)
     return [Video(vid, kind, int(kind != REAL_KIND), compression, split,
                   str(video_path(source.root, kind, compression, vid, source.real_source)),
-                  tuple(vid.split("_")))
+                  tuple(vid.split("_")), clusters[vid.split("_")[0]])
             for vid, split in sorted(splits.items())]

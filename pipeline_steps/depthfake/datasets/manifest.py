@@ -4,6 +4,8 @@ Columns: `path` (relative to the data set root, or absolute), `label` (0 real, 1
 `kind` ('real' or the forgery's name), `split` (train, val, test, or empty: assigned by
 group in the proportions `split_fractions`) and `group` (who the video shows, such as the
 person; several joined by ';'), plus an optional `compression`. A group never crosses splits.
+A video's cluster (the related videos the statistics resample together) is the connected
+component of groups shown together: videos that share a group, directly or through others.
 A video's id is the shortest suffix of its path (by folders, extension dropped) that no other
 video of its kind and compression ends with. Every problem of a manifest is named in one
 error, each at its line of the file (CSV: the physical line, header and `#` comment lines
@@ -24,6 +26,7 @@ from depthfake.datasets.base import (
     SPLITS,
     Video,
     folders_of,
+    linked_people,
     split_groups,
     split_of,
 )
@@ -226,6 +229,10 @@ def read_manifest(source: DatasetSource) -> Manifest:
             videos.append((number, Video(ids[number], row["kind"], int(row["label"]),
                                          compression_of(row), split,
                                          str(Path(source.root) / row["path"]), groups)))
+    # Excluded videos join people of different splits: they link no cluster.
+    clusters = linked_people(v.groups for _, v in videos if v.split != EXCLUDED)
+    videos = [(number, v._replace(cluster=clusters.get(v.groups[0], "")))
+              for number, v in videos]
     return Manifest(path, unit, videos, problems + repeated + crossing)
 
 

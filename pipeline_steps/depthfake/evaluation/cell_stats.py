@@ -1,26 +1,60 @@
-"""Every table cell's metrics over seeds, its 95 % bootstrap interval over test videos, and
-each model's paired difference from the RGB baseline of its backbone.
+"""Every cell's metrics over seeds, with intervals that hold both the test videos' sampling
+(the cluster bootstrap) and the training runs' variation (the seeds), and each model's
+difference from the RGB baseline of its backbone with its p-value.
 
 A cell is one model (model, backbone, depth backend, depth input) on one column (test data
-set, compression, forgery) under one condition. The replicates of a column are shared by all
-its models and conditions (depthfake.evaluation.bootstrap), so a difference is computed on the same
-resampled videos; it is significant where its interval excludes zero. A cell whose test set
-holds one class has no AUC, and no difference of it is ever significant.
+set, compression, forgery) under one condition. Every model and condition of a column shares
+the column's replicates (depthfake.evaluation.bootstrap), so differences are paired over the
+same resampled clusters. An estimate is the mean over seeds; its standard error combines the
+bootstrap's (of that seed mean) with the seeds' (their standard deviation over the root of
+their number; a difference adds both models'). The interval is the estimate plus or minus a
+Student-t quantile times that error, its degrees of freedom Welch-Satterthwaite's with the
+bootstrap part counted as exact (one seed: the normal quantile, no training noise); the
+p-value of a difference is the same t test's. Which differences are marked is the tables'
+decision (depthfake.evaluation.marks).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from depthfake.evaluation.bootstrap import RESAMPLES, SHOWN, column_seed, interval, replicates
+from depthfake.evaluation.attacks import CLEAN
+from depthfake.evaluation.bootstrap import (
+    SHOWN,
+    VIDEO_KEY,
+    ReplicateMetrics,
+    cluster_draws,
+    column_rng,
+)
 from depthfake.evaluation.metrics import CELL, COLUMN, ROW, cell_metrics
-from depthfake.settings import NO_DEPTH
+from depthfake.settings import NO_DEPTH, ZERO_DEPTH, BootstrapSettings
 
 MODEL = [*ROW, "depth_input"]
 KEY = ["dataset", *COLUMN, *MODEL, "condition"]
 BASELINE_MODEL = "rgb"
 COUNTS = ["faces", "videos", "real_videos", "fake_videos", "depth_lost"]
+# The clusters of a cell's test set: all, those holding a real video, those holding a fake.
+CLUSTER_COUNTS = ["clusters", "real_clusters", "fake_clusters"]
+# The depth input of depth-reading models on the clean test set: their stored maps.
+ESTIMATED = "estimated"
+
+
+def clean_predictions(predictions: pd.DataFrame, mode: str) -> pd.DataFrame:
+    """The clean test set as the detection table has it: models that read no depth, and
+    depth-reading models on their stored maps (`mode`'s clean rows, as `estimated`) and on
+    zeros."""
+    clean = predictions[(predictions["condition"] == CLEAN)
+                        & predictions["depth_input"].isin([NO_DEPTH, mode, ZERO_DEPTH])]
+    return clean.replace({"depth_input": {mode: ESTIMATED}})
+
+
+def table_cells(predictions: pd.DataFrame, clean_mode: str) -> pd.DataFrame:
+    """The predictions of every cell the tables show: the clean test set (clean_predictions
+    of `clean_mode`, the first depth mode), then every attacked condition."""
+    return pd.concat([clean_predictions(predictions, clean_mode),
+                      predictions[predictions["condition"] != CLEAN]], ignore_index=True)
 
 
 def baseline_of(model: tuple) -> tuple:
@@ -29,58 +63,123 @@ def baseline_of(model: tuple) -> tuple:
 
 
 def seed_summary(predictions: pd.DataFrame) -> pd.DataFrame:
-    """Per KEY: the mean over seeds of every metric of depthfake.evaluation.metrics, the standard
-    deviation (ddof 1; NaN with one seed) of the shown ones, the seeds, the fewest faces
-    and videos of any seed, and the most faces whose depth fell back."""
+    """Per KEY: the mean over seeds of every metric of depthfake.evaluation.metrics and its
+    standard deviation (`_sd`, ddof 1; NaN with one seed), the seeds, the fewest faces and
+    videos of any seed, and the most faces whose depth fell back."""
     per_seed = cell_metrics(predictions)
     lost = predictions.groupby(CELL, sort=False)["depth_lost"].sum().rename("depth_lost")
     per_seed = per_seed.merge(lost.reset_index(), on=CELL)
     grouped = per_seed.groupby(KEY, sort=False)
     metrics = [c for c in per_seed if c not in {*CELL, *COUNTS}]
     summary = grouped[metrics].mean()
-    summary[[f"{m}_sd" for m in SHOWN]] = grouped[SHOWN].std(ddof=1).to_numpy()
+    summary[[f"{m}_sd" for m in metrics]] = grouped[metrics].std(ddof=1).to_numpy()
     counts = grouped[COUNTS].agg({**dict.fromkeys(COUNTS[:-1], "min"), "depth_lost": "max"})
     return summary.join(counts).assign(seeds=grouped.size()).reset_index()
 
 
-def summarise(predictions: pd.DataFrame, seed: int = 0, resamples: int = RESAMPLES
-              ) -> pd.DataFrame:
-    """One row per cell (KEY): seed_summary's columns, one_class, and per shown metric its
-    interval (`_low`, `_high`) and its difference from the baseline (`_delta`, with
-    `_delta_low`, `_delta_high` and `_significant`; NaN and False for the baseline itself or
-    without one)."""
+def welch_interval(estimate: float, bootstrap_se: float, seed_parts: list[tuple[float, int]],
+                   level: float) -> tuple[float, float, float, float]:
+    """(standard error, degrees of freedom, low, high) of an estimate whose bootstrap standard
+    error is `bootstrap_se`, plus, per model averaged over seeds, its (seed standard
+    deviation, seeds); a model with one seed adds nothing."""
+    variances = [(sd**2 / n, n) for sd, n in seed_parts if n > 1 and np.isfinite(sd)]
+    total = bootstrap_se**2 + sum(v for v, _ in variances)
+    trained = sum(v**2 / (n - 1) for v, n in variances)
+    freedom = total**2 / trained if trained > 0 else np.inf
+    se = float(np.sqrt(total))
+    half = stats.t.ppf((1 + level) / 2, freedom) * se
+    return se, float(freedom), estimate - half, estimate + half
+
+
+def p_value(estimate: float, se: float, freedom: float) -> float:
+    """Two-sided p-value of a difference of zero; NaN where its error is zero or unknown."""
+    if not np.isfinite(se) or se <= 0 or not np.isfinite(estimate):
+        return np.nan
+    return float(2 * stats.t.sf(abs(estimate) / se, freedom))
+
+
+def column_replicates(frames: pd.DataFrame, rng: np.random.Generator, resamples: int
+                      ) -> dict[tuple, dict[str, np.ndarray]]:
+    """Per (model, condition) of one column: each shown metric's seed mean on every
+    replicate; all share the replicates' clusters."""
+    videos = frames.drop_duplicates(VIDEO_KEY).sort_values(VIDEO_KEY)
+    index = pd.MultiIndex.from_frame(videos[VIDEO_KEY])
+    clusters, cluster_of_video = np.unique(videos["cluster"].to_numpy(str), return_inverse=True)
+    weights = cluster_draws(len(clusters), resamples, rng)[:, cluster_of_video]
+    out = {}
+    for key, cell in frames.groupby([*MODEL, "condition"], sort=False):
+        per_seed = [ReplicateMetrics(runs, index)(weights)
+                    for _, runs in cell.groupby("seed", sort=True)]
+        out[key] = {m: np.mean([values[m] for values in per_seed], axis=0) for m in SHOWN}
+    return out
+
+
+def cluster_counts(frames: pd.DataFrame) -> dict[str, int]:
+    """A column's clusters: all of them, those with a real video, those with a fake one."""
+    by_class = frames.groupby("label")["cluster"].nunique()
+    return dict(zip(CLUSTER_COUNTS, (frames["cluster"].nunique(), int(by_class.get(0, 0)),
+                                     int(by_class.get(1, 0))), strict=True))
+
+
+def column_statistics(predictions: pd.DataFrame, settings: BootstrapSettings
+                      ) -> pd.DataFrame:
+    """One row per cell (KEY) of the predictions' columns: seed_summary's columns, one_class,
+    the test data's compression, the cluster counts, the interval level and replicates, the
+    baseline's seeds, and per shown metric its standard error (`_se`), interval (`_low`,
+    `_high`), difference from the baseline (`_delta`, with `_delta_se`, `_delta_low`,
+    `_delta_high` and the p-value `_p`; NaN for the baseline itself or without one)."""
+    if "cluster" not in predictions:
+        raise ValueError("the predictions have no cluster column: they come from an older "
+                         "evaluate step; rerun it (snakemake --forcerun extract_frames)")
     summary = seed_summary(predictions).set_index(KEY)
     summary["one_class"] = (summary["real_videos"] == 0) | (summary["fake_videos"] == 0)
-    intervals = {}
-    for column, part in predictions.groupby(["dataset", *COLUMN], sort=False):
-        for condition, frames in part.groupby("condition", sort=False):
-            models = {model: [f for _, f in runs.groupby("seed", sort=True)]
-                      for model, runs in frames.groupby(MODEL, sort=False)}
-            draws = replicates(models, column_seed(seed, column), resamples)
-            for model, values in draws.items():
-                baseline = draws.get(baseline_of(model)) if baseline_of(model) != model else None
-                intervals[(*column, *model, condition)] = _intervals(values, baseline)
-    summary = summary.join(pd.DataFrame(list(intervals.values()),
-                                        index=pd.MultiIndex.from_tuples(intervals, names=KEY)))
-    for metric in SHOWN:
-        base = [(*k[:4], *baseline_of(k[4:8]), k[8]) for k in summary.index]
-        summary[f"{metric}_delta"] = summary[metric].to_numpy() - summary[metric].reindex(
-            base).to_numpy()
-        summary.loc[summary[f"{metric}_delta_low"].isna(), f"{metric}_delta"] = np.nan
-        summary[f"{metric}_significant"] = ~summary["one_class"] & (
-            (summary[f"{metric}_delta_low"] > 0) | (summary[f"{metric}_delta_high"] < 0))
-    statistics = [f"{m}_{part}" for m in SHOWN for part in (
-        "low", "high", "delta", "delta_low", "delta_high", "significant")]
-    return summary[[c for c in summary if c not in statistics] + statistics].reset_index()
+    rows = {}
+    for column, frames in predictions.groupby(["dataset", *COLUMN], sort=False):
+        draws = column_replicates(frames, column_rng(settings.seed, column), settings.resamples)
+        counts = cluster_counts(frames)
+        for (*model, condition), values in draws.items():
+            key = (*column, *model, condition)
+            base = baseline_of(tuple(model))
+            base_key = (*column, *base, condition)
+            has_base = tuple(model) != base and (*base, condition) in draws
+            rows[key] = {**counts, "level": settings.level, "resamples": settings.resamples,
+                         "test_compression": frames["test_compression"].iloc[0],
+                         "baseline_seeds": summary.at[base_key, "seeds"] if has_base else np.nan}
+            for metric in SHOWN:
+                rows[key].update(_metric_statistics(
+                    metric, values[metric], summary.loc[key],
+                    (draws[(*base, condition)][metric], summary.loc[base_key])
+                    if has_base else None, settings.level))
+    statistics = pd.DataFrame(list(rows.values()),
+                              index=pd.MultiIndex.from_tuples(rows, names=KEY))
+    return summary.join(statistics).reset_index()
 
 
-def _intervals(values: dict[str, np.ndarray], baseline: dict[str, np.ndarray] | None
-               ) -> dict[str, float]:
-    """A cell's intervals, and those of its differences from `baseline`'s replicates."""
-    out = {}
-    for metric in SHOWN:
-        out[f"{metric}_low"], out[f"{metric}_high"] = interval(values[metric])
-        out[f"{metric}_delta_low"], out[f"{metric}_delta_high"] = (
-            (np.nan, np.nan) if baseline is None else
-            interval(values[metric] - baseline[metric]))
+def _metric_statistics(metric: str, replicates: np.ndarray, cell: pd.Series,
+                       baseline: tuple[np.ndarray, pd.Series] | None, level: float
+                       ) -> dict[str, float]:
+    """A cell's error and interval of one metric, and those of its difference from the
+    baseline (its replicates and summary row)."""
+    estimate = cell[metric]
+    parts = [(cell[f"{metric}_sd"], cell["seeds"])]
+    se, _, low, high = welch_interval(estimate, _spread(replicates), parts, level)
+    out = {f"{metric}_se": se, f"{metric}_low": max(low, 0.0), f"{metric}_high": min(high, 1.0),
+           **{f"{metric}_{part}": np.nan for part in (
+               "delta", "delta_se", "delta_low", "delta_high", "p")}}
+    if baseline is not None and np.isfinite(estimate) and np.isfinite(baseline[1][metric]):
+        base_replicates, base = baseline
+        delta = estimate - base[metric]
+        se, freedom, low, high = welch_interval(
+            delta, _spread(replicates - base_replicates),
+            [*parts, (base[f"{metric}_sd"], base["seeds"])], level)
+        out.update({f"{metric}_delta": delta, f"{metric}_delta_se": se,
+                    f"{metric}_delta_low": max(low, -1.0), f"{metric}_delta_high": min(high, 1.0),
+                    f"{metric}_p": p_value(delta, se, freedom)})
     return out
+
+
+def _spread(replicates: np.ndarray) -> float:
+    """The bootstrap standard error: the replicates' standard deviation (NaN ones left out;
+    NaN with fewer than two)."""
+    finite = replicates[np.isfinite(replicates)]
+    return float(finite.std(ddof=1)) if len(finite) > 1 else np.nan

@@ -45,6 +45,9 @@ def evaluate_detector(index: pd.DataFrame, weights: Path, meta: Path, *,
     model = model.to(inputs.device, memory_format=inputs.memory_format)
     record = read_checkpoint_meta(meta)
     cell, precision = record["cell"], record.get("precision", "fp32")  # as trained
+    if "cluster" not in index:
+        raise ValueError("the face index has no cluster column: it comes from an older "
+                         "extract_frames step; rerun it (snakemake --forcerun extract_frames)")
     test = index[index["split"] == "test"].reset_index(drop=True)
     if test.empty:
         raise ValueError("no test faces: every test video was skipped or has no face")
@@ -61,7 +64,7 @@ def evaluate_detector(index: pd.DataFrame, weights: Path, meta: Path, *,
             accuracy = ((result.probs >= 0.5) == result.labels).mean()
             log.info("%s %s, depth %s: accuracy %.3f on %d faces, %d depth fallbacks", cell,
                      condition, depth_input, accuracy, len(test), result.depth_lost.sum())
-            faces = test[["video", "kind", "frame", "label", "compression"]].rename(
+            faces = test[["video", "kind", "cluster", "frame", "label", "compression"]].rename(
                 columns={"compression": "test_compression"})
             tables.append(faces.assign(condition=condition, depth_input=depth_input,
                                        prob_fake=result.probs, depth_lost=result.depth_lost))

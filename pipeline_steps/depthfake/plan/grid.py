@@ -106,6 +106,17 @@ class RunPlan:
                 if self.test_compression(test, compression)
                 for run in self.runs()]
 
+    def columns(self) -> list[dict]:
+        """Every table column of the grid (training data set, test data set, compression
+        trained at, forgery), as wildcard values, in grid order."""
+        keys = ("dataset", "test_dataset", "compression", "forgery")
+        return list({tuple(cell[k] for k in keys): {k: cell[k] for k in keys}
+                     for cell in self.evaluations()}.values())
+
+    def test_layouts(self) -> list[str]:
+        """`name=layout` of every test data set (its layout names its clusters)."""
+        return [f"{name}={self.dataset(name).layout}" for name in self.config.test_datasets()]
+
     def read_slices(self) -> list[tuple[str, str, str]]:
         """(data set, compression, kind) of every video group some job reads."""
         slices = set()
@@ -208,6 +219,19 @@ class RunPlan:
     def predictions(self, patterns: OutputPatterns) -> list[str]:
         """Every evaluation's predictions, in grid order."""
         return [patterns.predictions.format(**cell) for cell in self.evaluations()]
+
+    def column_predictions(self, patterns: OutputPatterns, *, dataset: str, test_dataset: str,
+                           compression: str, forgery: str) -> list[str]:
+        """The predictions of one table column: every run of its training cell on its test
+        data set."""
+        column = dict(dataset=dataset, test_dataset=test_dataset, compression=compression,
+                      forgery=forgery)
+        return [patterns.predictions.format(**cell) for cell in self.evaluations()
+                if all(cell[k] == v for k, v in column.items())]
+
+    def column_files(self, pattern: str) -> list[str]:
+        """`pattern` (column_statistics' output) for every table column."""
+        return [pattern.format(**column) for column in self.columns()]
 
     def reads_depth_anywhere(self) -> bool:
         return any(map(reads_depth, self.config.train.models))

@@ -13,11 +13,13 @@ from depthfake.plan.dataset_check import shard_listing
 from depthfake.plan.grid import RunPlan
 from depthfake.settings import (
     BackboneOptions,
+    BootstrapSettings,
     DatasetSource,
     EvaluateSettings,
     FaceBackendOptions,
     FaceSettings,
     FrameSettings,
+    MarkSettings,
     Settings,
     TrainSettings,
     to_cli,
@@ -81,6 +83,12 @@ class StepOptions:
 
     def evaluate(self) -> str:
         return options(self.config.evaluate, EvaluateSettings)
+
+    def bootstrap(self) -> str:
+        return options(self.config.statistics, BootstrapSettings)
+
+    def marks(self) -> str:
+        return options(self.config.statistics, MarkSettings)
 
     def demo_roots(self) -> str:
         """The roots of the data sets the demo builder makes, as a wildcard pattern."""

@@ -8,8 +8,8 @@ import pandas as pd
 from sklearn.metrics import roc_curve
 
 from depthfake.evaluation.attacks import CLEAN, SEPARATOR, UNCHANGED_AT, parse_condition
+from depthfake.evaluation.cell_stats import ESTIMATED
 from depthfake.evaluation.metrics import COLUMN, ROW, video_level
-from depthfake.reporting.text import ESTIMATED
 
 MODEL = [*ROW, "depth_input"]
 SEVERITY_METRICS = ["frame_accuracy", "frame_auc"]

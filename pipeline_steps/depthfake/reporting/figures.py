@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from depthfake.evaluation.attacks import SWEPT
+from depthfake.evaluation.cell_stats import clean_predictions
 from depthfake.evaluation.metrics import COLUMN, THRESHOLD, compression_labels, labelled
 from depthfake.reporting.figure_data import (
     MODEL,
@@ -19,7 +20,7 @@ from depthfake.reporting.figure_data import (
     video_scores,
 )
 from depthfake.reporting.plots import panel_grid, plt, save_figure
-from depthfake.reporting.text import DEPTH_INPUTS, clean_predictions
+from depthfake.reporting.text import DEPTH_INPUTS
 from depthfake.settings import NO_DEPTH
 from depthfake.storage.files import read_csv, read_parquet
 

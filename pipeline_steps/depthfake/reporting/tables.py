@@ -1,41 +1,38 @@
-"""The detection and robustness tables (Markdown, HTML, CSV, LaTeX) from evaluate's
-predictions, with 95 % bootstrap intervals; the step `tables` writes them."""
+"""The detection and robustness tables (Markdown, HTML, CSV, LaTeX) from the column
+statistics (depthfake.evaluation.cell_stats), with each table's marks
+(depthfake.evaluation.marks); the step `tables` writes them."""
 
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
+from depthfake.datasets import CLUSTER_UNITS
 from depthfake.evaluation.attacks import CLEAN, SWEPT, parse_condition
-from depthfake.evaluation.cell_stats import summarise
-from depthfake.evaluation.metrics import KIND_ACCURACY, cell_metrics, compression_labels, labelled
+from depthfake.evaluation.bootstrap import SHOWN
+from depthfake.evaluation.cell_stats import ESTIMATED
+from depthfake.evaluation.marks import mark
+from depthfake.evaluation.metrics import KIND_ACCURACY, compression_labels, labelled
 from depthfake.plan.provenance import provenance_line
 from depthfake.reporting.text import (
     DEPTH_MODE_CAPTION,
-    ESTIMATED,
-    clean_predictions,
     html_page,
     latex_table,
     long_table,
     markdown_table,
     markdown_text,
-    over_seeds,
     to_markdown,
     wide_table,
 )
-from depthfake.settings import NO_DEPTH, ZERO_DEPTH
+from depthfake.settings import NO_DEPTH, ZERO_DEPTH, MarkSettings
 from depthfake.storage.files import read_parquet, write_csv, write_text
 
 # Section titles of the tables (benchmarks/record_demo.py reads the tables by them).
 CLEAN_SECTION = "Clean test set"
 PAPER_PARAMETERS_SECTION = "{attack} (the paper's parameters)"
-NOTE = ("Accuracy at threshold 0.5; video AUC from each video's mean fake probability; "
-        "[95 % CI]: bootstrap over test videos (1,000 replicates, reals and fakes resampled "
-        "separately); Δ vs rgb: paired difference from the RGB baseline of the same "
-        "backbone on the same resampled videos, bold where its interval excludes zero; "
-        "depth input zeros: the model with its depth maps replaced by zeros")
 KIND_NOTE = ("real: real faces called real; a forgery: its faces called fake; accuracy at "
              "threshold 0.5")
 
@@ -83,21 +80,21 @@ def write_tables(out_dir: Path, name: str, summary: pd.DataFrame, *, title: str,
     write_csv(out_dir / f"{name}.csv", summary)
 
 
-def kinds_section(predictions: pd.DataFrame, rows: list[tuple], columns: list[tuple]) -> str:
+def kinds_section(detection: pd.DataFrame, rows: list[tuple], columns: list[tuple]) -> str:
     """Frame accuracy per kind of the cells trained on ALL forgeries ("" without any): a
     table per test data set, of the kinds it has."""
-    metrics = cell_metrics(predictions[(predictions["forgery"] == "ALL")
-                                       & (predictions["depth_input"] != ZERO_DEPTH)])
-    if metrics.empty:
+    cells = detection[(detection["forgery"] == "ALL")
+                      & (detection["depth_input"] != ZERO_DEPTH)]
+    if cells.empty:
         return ""
-    summary = over_seeds(metrics)
     tests = list(dict.fromkeys(c[0] for c in columns if c[2] == "ALL"))
     tables = []
     for test in tests:
-        tested = metrics[metrics["test_dataset"] == test]
-        kinds = [c for c in tested if c.startswith(KIND_ACCURACY) and tested[c].notna().any()]
+        tested = cells[cells["test_dataset"] == test]
+        kinds = [c for c in tested if c.startswith(KIND_ACCURACY) and not c.endswith("_sd")
+                 and tested[c].notna().any()]
         shown = [c for c in columns if c[0] == test and c[2] == "ALL"]
-        table = to_markdown(wide_table(summary, rows, shown, kinds), shown,
+        table = to_markdown(wide_table(tested, rows, shown, kinds), shown,
                             {k: k.removeprefix(KIND_ACCURACY) for k in kinds})
         tables.append(f"### Tested on {markdown_text(test)}\n\n{table}" if len(tests) > 1
                       else table)
@@ -114,37 +111,75 @@ def one_class_warnings(summary: pd.DataFrame) -> list[str]:
             "difference is marked" for c in cells.itertuples()]
 
 
-def make_tables(predictions: pd.DataFrame, rows: list[tuple], columns: list[tuple],
-                depth_modes: list[str], out_dir: Path, *, seed: int = 0) -> pd.DataFrame:
-    """Write detection.* and robustness_<mode>.* (md, csv, tex); returns the cell summary. A
-    column's compression is shown, and written, as compression_labels gives it."""
-    labels = compression_labels(predictions)
-    predictions = labelled(predictions, labels)
+def notes(table: pd.DataFrame, layouts: dict[str, str], marks: MarkSettings) -> str:
+    """What a table's numbers are: the metrics, the intervals with their clusters (named per
+    test data set), the differences and which are marked, and why others are not."""
+    level = float(table["level"].iloc[0])
+    resamples = int(table["resamples"].iloc[0])
+    tests = list(dict.fromkeys(table["test_dataset"]))
+    units = "; ".join(f"{markdown_text(t)}: {CLUSTER_UNITS[layouts[t]]}" for t in tests)
+    compared = table[table["baseline_seeds"].notna()]
+    comparisons = sum(int(table[f"{m}_p_adjusted"].notna().sum()) for m in SHOWN)
+    family = (f"Holm's correction over this table's {comparisons} markable comparisons"
+              if marks.family_wise == "holm" else "no correction for the table's many "
+                                                  "comparisons (statistics.family_wise: none)")
+    text = (f"Accuracy at threshold 0.5; video AUC from each video's mean fake probability. "
+            f"[{100 * level:g} % CI]: mean over seeds ± a t quantile times its standard error, "
+            f"which combines a bootstrap over clusters of related test videos ({resamples:,} "
+            f"replicates; clusters: {units}) with the variation between training seeds (with "
+            "two or more). Δ vs rgb: paired difference from the RGB baseline of the same "
+            "backbone on the same resampled clusters, with its interval; bold where significant "
+            f"at {100 * (1 - level):g} % after {family}. Marked only where both models have "
+            f"{marks.min_seeds} seeds or more and the test set {marks.min_clusters} clusters or "
+            "more with real videos, and as many with fake ones")
+    reasons = Counter(compared["unmarked"][compared["unmarked"] != ""])
+    if reasons and not comparisons:
+        text += f". Nothing in this table can be marked: {_reasons(reasons)}"
+    elif reasons:
+        text += f". Not markable: {_reasons(reasons)}"
+    return (text + "; depth input zeros: the model with its depth maps replaced by zeros")
+
+
+def _reasons(reasons: Counter) -> str:
+    return ", ".join(f"{count} cell{'s' * (count != 1)} with {reason}"
+                     for reason, count in reasons.most_common())
+
+
+def make_tables(summary: pd.DataFrame, rows: list[tuple], columns: list[tuple],
+                depth_modes: list[str], out_dir: Path, *, layouts: dict[str, str],
+                marks: MarkSettings) -> pd.DataFrame:
+    """Write detection.* and robustness_<mode>.* (md, html, csv, tex) from the column
+    statistics of every column; `layouts`: each test data set's layout (it names the
+    clusters). Returns the tables' cells with their marks. A column's compression is shown,
+    and written, as compression_labels gives it."""
+    labels = compression_labels(summary)
+    summary = labelled(summary, labels)
     columns = [(test, labels[(test, trained)], forgery) for test, trained, forgery in columns]
-    conditions = list(pd.unique(predictions["condition"]))
+    conditions = list(pd.unique(summary["condition"]))
     show_dataset = len({c[0] for c in columns}) > 1
-    trained_on = markdown_text(", ".join(sorted(predictions["dataset"].unique())))
-    clean = clean_predictions(predictions, depth_modes[0])
-    detection = ordered(summarise(clean, seed), rows, columns, conditions)
+    trained_on = markdown_text(", ".join(sorted(summary["dataset"].unique())))
+    detection = mark(ordered(summary[summary["condition"] == CLEAN], rows, columns,
+                             conditions), marks)
     title = f"# Detection (trained on {trained_on}; clean test set)"
-    kinds = kinds_section(clean, rows, columns)
     write_tables(out_dir, "detection", detection, title=title,
-                 sections=[section(detection, f"## {CLEAN_SECTION}", show_dataset), (kinds, "")],
-                 notes=NOTE + ".")
-    summaries = [detection]
-    attacked = summarise(predictions[predictions["condition"] != CLEAN], seed)
+                 sections=[section(detection, f"## {CLEAN_SECTION}", show_dataset),
+                           (kinds_section(detection, rows, columns), "")],
+                 notes=notes(detection, layouts, marks) + ".")
+    tables = [detection]
+    attacked = summary[summary["condition"] != CLEAN]
     for mode in depth_modes:
-        summary = ordered(attacked[attacked["depth_input"].isin([NO_DEPTH, mode, ZERO_DEPTH])],
-                          rows, columns, conditions)
-        summaries.append(summary)
-        write_tables(out_dir, f"robustness_{mode}", summary,
+        table = mark(ordered(attacked[attacked["depth_input"].isin([NO_DEPTH, mode, ZERO_DEPTH])],
+                             rows, columns, conditions), marks)
+        tables.append(table)
+        write_tables(out_dir, f"robustness_{mode}", table,
                      title=f"# Robustness to black-box attacks, depth mode `{mode}` (trained on "
                      f"{trained_on}; test set)",
-                     sections=attack_sections(summary, mode, show_dataset),
-                     notes=f"depth under attack: {DEPTH_MODE_CAPTION[mode]}. {NOTE}.")
-    for warning in sorted(set(itertools.chain(*map(one_class_warnings, summaries)))):
+                     sections=attack_sections(table, mode, show_dataset),
+                     notes=f"depth under attack: {DEPTH_MODE_CAPTION[mode]}. "
+                           f"{notes(table, layouts, marks)}.")
+    for warning in sorted(set(itertools.chain(*map(one_class_warnings, tables)))):
         print(f"tables: warning: {warning}", flush=True)  # on the console: the log is a file
-    return pd.concat(summaries, ignore_index=True)
+    return pd.concat(tables, ignore_index=True)
 
 
 def attack_sections(summary: pd.DataFrame, mode: str, show_dataset: bool
@@ -163,17 +198,17 @@ def attack_sections(summary: pd.DataFrame, mode: str, show_dataset: bool
     return sections
 
 
-def make_tables_from_files(prediction_files: list[Path], *, rows: list[str],
+def make_tables_from_files(statistics_files: list[Path], *, rows: list[str],
                            test_datasets: list[str], compressions: list[str],
                            forgeries: list[str], depth_modes: list[str], out_dir: Path,
-                           seed: int = 0) -> pd.DataFrame:
-    """`make_tables` of evaluate's Parquet files: `rows` are model/backbone/depth triples;
-    the columns, every (test data set, training compression, forgery) with predictions, in
-    the order given."""
-    predictions = pd.concat([read_parquet(p) for p in prediction_files], ignore_index=True)
-    present = set(map(tuple, predictions[["test_dataset", "compression", "forgery"]]
+                           layouts: dict[str, str], marks: MarkSettings) -> pd.DataFrame:
+    """`make_tables` of column_statistics' Parquet files: `rows` are model/backbone/depth
+    triples; the columns, every (test data set, training compression, forgery) with cells,
+    in the order given."""
+    summary = pd.concat([read_parquet(p) for p in statistics_files], ignore_index=True)
+    present = set(map(tuple, summary[["test_dataset", "compression", "forgery"]]
                       .drop_duplicates().to_numpy()))
     columns = [c for c in itertools.product(test_datasets, compressions, forgeries)
                if c in present]
-    return make_tables(predictions, [tuple(r.split("/")) for r in rows], columns, depth_modes,
-                       out_dir, seed=seed)
+    return make_tables(summary, [tuple(r.split("/")) for r in rows], columns, depth_modes,
+                       out_dir, layouts=layouts, marks=marks)

@@ -2,10 +2,10 @@
 (booktabs) and plain text cells, and the wide per-kind accuracy table.
 
 A long table has one line per cell: its column (test data set, compression, forgery), its
-model (model, backbone, depth backend, depth input), its real and fake video counts, and per
-shown metric the estimate (mean ± standard deviation over seeds, with several) with its 95 %
-interval, then the difference from the RGB baseline with its interval, bold where the interval
-excludes zero. Accuracies are in %.
+model (model, backbone, depth backend, depth input), its real and fake video counts and its
+clusters, and per shown metric the estimate (mean ± standard deviation over seeds, with
+several) with its interval, then the difference from the RGB baseline with its interval, bold
+where it is marked (depthfake.evaluation.marks). Accuracies are in %.
 """
 
 from __future__ import annotations
@@ -17,13 +17,10 @@ from collections.abc import Sequence
 import markdown
 import pandas as pd
 
-from depthfake.evaluation.attacks import CLEAN
 from depthfake.evaluation.cell_stats import SHOWN
-from depthfake.evaluation.metrics import CELL, COLUMN, ROW
-from depthfake.settings import NO_DEPTH, ZERO_DEPTH
+from depthfake.evaluation.metrics import COLUMN, ROW
 
 LABELS = {"frame_accuracy": "ACC %", "frame_auc": "AUC", "video_auc": "video AUC"}
-COUNTS = ["faces", "videos", "real_videos", "fake_videos"]
 # The depth input column: what a model's depth stream read (estimated: the stored maps).
 DEPTH_INPUTS = {"none": "-", "estimated": "estimated", "recompute": "recomputed",
                 "perturb": "perturbed", "zero": "zeros"}
@@ -35,36 +32,15 @@ DEPTH_MODE_CAPTION = {
     "perturb": "`perturb` mode (the paper's): the same operation, with the same random draws, "
                "applied to the stored depth map",
 }
-# The depth input of depth-reading models on the clean test set: their stored maps.
-ESTIMATED = "estimated"
 # A table cell: its text and whether it is bold.
 Cell = tuple[str, bool]
 
 
-def clean_predictions(predictions: pd.DataFrame, mode: str) -> pd.DataFrame:
-    """The clean test set as the detection table has it: models that read no depth, and
-    depth-reading models on their stored maps (`mode`'s clean rows, as `estimated`) and on
-    zeros."""
-    clean = predictions[(predictions["condition"] == CLEAN)
-                        & predictions["depth_input"].isin([NO_DEPTH, mode, ZERO_DEPTH])]
-    return clean.replace({"depth_input": {mode: ESTIMATED}})
-
-
-def over_seeds(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Mean and standard deviation (ddof 1; NaN with one seed) of each metric over seeds,
-    the number of seeds and the fewest faces of any seed."""
-    keys = [c for c in CELL if c != "seed"]
-    grouped = metrics.groupby(keys, sort=False)
-    summary = grouped[[c for c in metrics if c not in {*CELL, *COUNTS}]].agg(["mean", "std"])
-    summary.columns = [f"{metric}_{stat}" for metric, stat in summary.columns]
-    return summary.assign(seeds=grouped.size(), faces=grouped["faces"].min()).reset_index()
-
-
 def wide_table(summary: pd.DataFrame, rows: list[tuple], columns: list[tuple],
                metrics: Sequence[str]) -> pd.DataFrame:
-    """One row per (model, backbone, depth); one column per (metric_statistic, test data
-    set, compression, forgery), statistic mean or std."""
-    values = [f"{m}_{s}" for m in metrics for s in ("mean", "std")]
+    """One row per (model, backbone, depth); one column per (metric or its `_sd`, test data
+    set, compression, forgery), from summary rows (depthfake.evaluation.cell_stats)."""
+    values = [v for m in metrics for v in (m, f"{m}_sd")]
     table = summary.pivot_table(index=ROW, columns=COLUMN, values=values, dropna=False)
     return table.reindex(index=pd.MultiIndex.from_tuples(rows, names=ROW),
                          columns=pd.MultiIndex.from_tuples([(v, *c) for c in columns
@@ -88,8 +64,8 @@ def to_markdown(table: pd.DataFrame, columns: list[tuple], labels: dict[str, str
     show_dataset = len({c[0] for c in columns}) > 1
     header = [*ROW] + [" ".join([*(c[:1] if show_dataset else []), *c[1:], label])
                        for c in columns for label in labels.values()]
-    rows = [[*row_key, *(_format(metric, row[(f"{metric}_mean", *column)],
-                                 row[(f"{metric}_std", *column)])
+    rows = [[*row_key, *(_format(metric, row[(metric, *column)],
+                                 row[(f"{metric}_sd", *column)])
                          for column in columns for metric in labels)]
             for row_key, row in table.iterrows()]
     return markdown_table(header, [[(str(text), False) for text in row] for row in rows])
@@ -110,7 +86,7 @@ def estimate_text(cell: pd.Series, metric: str) -> str:
 
 
 def delta_text(cell: pd.Series, metric: str) -> Cell:
-    """`+delta [low, high]` against the baseline, bold where significant; "-" without one."""
+    """`+delta [low, high]` against the baseline, bold where marked; "-" without one."""
     if pd.isna(cell[f"{metric}_delta"]):
         return "-", False
     scale, digits = _scaled(metric)
@@ -128,6 +104,11 @@ def videos_text(cell: pd.Series) -> str:
     return f"{text} (all-fake {100 * cell['frame_fake_share']:.0f} %)"
 
 
+def clusters_text(cell: pd.Series) -> str:
+    """The clusters of the cell's test set with a real video and with a fake one."""
+    return f"{int(cell['real_clusters'])} / {int(cell['fake_clusters'])}"
+
+
 def fallback_text(cell: pd.Series) -> str:
     """Faces whose re-estimated depth fell back, of all faces ("-" where none is recomputed)."""
     if cell["depth_input"] != "recompute":
@@ -141,7 +122,7 @@ def long_table(summary: pd.DataFrame, show_dataset: bool, level: bool = False,
     sweep level, `fallbacks` the faces whose re-estimated depth fell back."""
     header = [*(["test"] if show_dataset else []), "compression", "forgery",
               *(["level"] if level else []), *ROW, "depth input", "real / fake videos",
-              *(["depth fallbacks"] if fallbacks else [])]
+              "clusters real / fake", *(["depth fallbacks"] if fallbacks else [])]
     for metric in SHOWN:
         header += [f"{LABELS[metric]} [95 % CI]", f"Δ {LABELS[metric]} vs rgb"]
     rows = []
@@ -149,7 +130,7 @@ def long_table(summary: pd.DataFrame, show_dataset: bool, level: bool = False,
         texts = [*([cell["test_dataset"]] if show_dataset else []), cell["compression"],
                  cell["forgery"], *([cell["condition"].partition("@")[2]] if level else []),
                  *(cell[c] for c in ROW), DEPTH_INPUTS[cell["depth_input"]], videos_text(cell),
-                 *([fallback_text(cell)] if fallbacks else [])]
+                 clusters_text(cell), *([fallback_text(cell)] if fallbacks else [])]
         row: list[Cell] = [(str(t), False) for t in texts]
         for metric in SHOWN:
             row += [(estimate_text(cell, metric), False), delta_text(cell, metric)]

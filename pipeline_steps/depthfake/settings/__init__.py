@@ -2,11 +2,12 @@
 and an example value.
 
 One module per config section (`datasets`, `frames`, `faces`, `depth`, `training`, `evaluation`,
-`figures`) over `base`; `config_file` holds the whole file (`WorkflowConfig`, `load_config`),
-`cli` the step command lines, `schema` and `reference` the generated schema and key reference.
-The config file is validated against `WorkflowConfig`; each step script derives its command
-line from the model of its own stage (`add_arguments` / `from_args`), and the workflow turns a
-config section back into those options with `to_cli`. Torch-free: the Snakefile imports it.
+`statistics`, `figures`) over `base`; `config_file` holds the whole file (`WorkflowConfig`,
+`load_config`), `cli` the step command lines, `schema` and `reference` the generated schema and
+key reference. The config file is validated against `WorkflowConfig`; each step script derives
+its command line from the model of its own stage (`add_arguments` / `from_args`), and the
+workflow turns a config section back into those options with `to_cli`. Torch-free: the
+Snakefile imports it.
 """
 
 from depthfake.settings.base import (
@@ -65,6 +66,7 @@ from depthfake.settings.faces import (
 )
 from depthfake.settings.figures import FigureSettings, GradcamSettings
 from depthfake.settings.frames import FrameSettings
+from depthfake.settings.statistics import BootstrapSettings, MarkSettings, StatisticsSection
 from depthfake.settings.training import BackboneOptions, TrainSection, TrainSettings
 
 __all__ = [
@@ -79,6 +81,7 @@ __all__ = [
     "RUN_WIDE_FACE_SETTINGS",
     "ZERO_DEPTH",
     "AttackSettings",
+    "BootstrapSettings",
     "BackboneOptions",
     "BackendOptions",
     "Compression",
@@ -106,6 +109,7 @@ __all__ = [
     "FrameSettings",
     "GradcamSettings",
     "LandmarkMeshOptions",
+    "MarkSettings",
     "Layout",
     "Missing",
     "Optimizer",
@@ -113,6 +117,7 @@ __all__ = [
     "Schedule",
     "Selection",
     "Settings",
+    "StatisticsSection",
     "SweepSettings",
     "Token",
     "TrainSection",

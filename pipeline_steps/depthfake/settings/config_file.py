@@ -15,6 +15,7 @@ from depthfake.settings.evaluation import EvaluateSection
 from depthfake.settings.faces import FaceSettings
 from depthfake.settings.figures import FigureSettings
 from depthfake.settings.frames import FrameSettings
+from depthfake.settings.statistics import StatisticsSection
 from depthfake.settings.training import TrainSection
 
 
@@ -28,6 +29,7 @@ class WorkflowConfig(Settings):
     depth: DepthSettings = DepthSettings()
     train: TrainSection
     evaluate: EvaluateSection = EvaluateSection()
+    statistics: StatisticsSection = StatisticsSection()
     figures: FigureSettings = FigureSettings()
 
     @model_validator(mode="after")
