@@ -5,6 +5,8 @@
 - `records KIND`: the tables of docs/records/KIND.jsonl (benchmarks/render_records.py);
 - `reference`: every config key, from the settings models, with what a change reruns
   (docs/records/reruns.json, measured by tests/test_workflow.py);
+- `calibration`: what the statistics' calibration tests measured (docs/records/calibration.json,
+  written by tests/test_bootstrap.py);
 - `layout`: the library's folders, from their docstrings;
 - `file PATH`: the file PATH of the repository, verbatim.
 
@@ -33,6 +35,7 @@ from render_records import render  # noqa: E402
 
 COMMANDS = REPO / "docs" / "commands.yaml"
 RERUNS = REPO / "docs" / "records" / "reruns.json"
+CALIBRATION = REPO / "docs" / "records" / "calibration.json"
 LIBRARY = REPO / "pipeline_steps" / "depthfake"
 GENERATED = re.compile(r"(<!-- begin (.+?) -->\n)(.*?)(<!-- end \2 -->)", re.DOTALL)
 
@@ -56,6 +59,19 @@ def command_block(name: str) -> str:
 
 def reference() -> str:
     return config_reference(json.loads(RERUNS.read_text()))
+
+
+def calibration() -> str:
+    """The calibration simulations' results, one table row each."""
+    record = json.loads(CALIBRATION.read_text())
+    coverage, null = record["coverage"], record["null"]
+    return "\n".join([
+        "| simulation | runs | result |", "|---|---|---|",
+        f"| coverage of a known gap, {coverage['clusters']} clusters | "
+        f"{coverage['simulations']} | clusters resampled: {100 * coverage['clustered']:.1f} %; "
+        f"videos resampled: {100 * coverage['videos']:.1f} % |",
+        f"| true null, 3 seeds, tables with any mark | {null['tables']} | Holm: "
+        f"{100 * null['holm']:.1f} %; uncorrected: {100 * null['uncorrected']:.1f} % |"])
 
 
 def docstring_summary(path: Path) -> str:
@@ -85,7 +101,8 @@ def embedded_file(path: str) -> str:
 
 SOURCES: dict[str, Callable[[str], str]] = {
     "command": command_block, "records": render, "file": embedded_file,
-    "reference": lambda _: reference(), "layout": lambda _: layout()}
+    "reference": lambda _: reference(), "layout": lambda _: layout(),
+    "calibration": lambda _: calibration()}
 
 
 def generated_part(key: str) -> str:

@@ -260,7 +260,7 @@ def test_extraction_reads_manifest_videos_and_records_excluded_ones(tmp_path):
                            out_frames=out / "f.h5", out_index=out / "f.parquet",
                            out_skips=out / "skips.csv")
     assert index.groupby("video")["position"].count().to_dict() == {"bob_2": 3}
-    assert set(index["split"]) == {"test"}
+    assert set(index["split"]) == {"test"} and set(index["cluster"]) == {"bob"}
     assert set(index["path"]) == {str(tmp_path / "b/bob_2.mp4")}  # the id's file, in full
     skipped = pd.read_csv(out / "skips.csv", comment="#")
     assert skipped["video"].tolist() == ["alice_bob"]
@@ -297,3 +297,38 @@ def test_celebdf_people_get_one_split_in_every_folder(tmp_path):
     fake = {v.groups[:1]: v.split for v in list_videos(source, "Celeb-synthesis",
                                                        NO_COMPRESSION)}
     assert {g: real[g] for g in fake} == fake and set(fake.values()) == {"train", "val"}
+
+
+def test_clusters_are_target_people_in_dfd_and_celebdf(celebdf, tmp_path):
+    fakes = list_videos(celebdf, "Celeb-synthesis", NO_COMPRESSION)
+    reals = list_videos(celebdf, "real", NO_COMPRESSION)
+    assert {v.video: v.cluster for v in fakes}["id1_id0_0000"] == "id1"  # its target
+    clusters = {v.video: v.cluster for v in reals}
+    assert clusters["id0_0001"] == clusters["id0_0000"] == "id0"
+    assert clusters["00001"] == "youtube-00001"  # a YouTube real is a cluster of its own
+    real_dir = tmp_path / "original_sequences/actors/c23/videos"
+    fake_dir = tmp_path / "manipulated_sequences/DeepFakeDetection/c23/videos"
+    for path in (real_dir / "01__walking.mp4", real_dir / "02__hugging.mp4",
+                 fake_dir / "01_02__walking__ABC.mp4"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+    dfd = DatasetSettings(layout="dfd", root=str(tmp_path))
+    assert [v.cluster for v in list_videos(dfd, "DeepFakeDetection", "c23")] == ["01"]
+    assert [v.cluster for v in list_videos(dfd, "real", "c23")] == ["01", "02"]
+
+
+def test_a_manifest_cluster_is_the_groups_shown_together_within_a_split(tmp_path):
+    rows = [*MANIFEST, ("b/bob_dave.mp4", 1, "swap", "", "bob;dave"),
+            ("a/dave.mp4", 0, "real", "test", "dave"),
+            ("a/erin.mp4", 0, "real", "test", "erin")]
+    path = write_manifest(tmp_path, rows)
+    source = DatasetSettings(layout="manifest", root=str(tmp_path), manifest=str(path),
+                             forgeries=["swap", "reenact"])
+    videos = [v for kind in ("real", "swap") for v in list_videos(source, kind,
+                                                                  NO_COMPRESSION)]
+    cluster = {v.video: v.cluster for v in videos if v.split != EXCLUDED}
+    # bob and dave share a video: one cluster, named by its first member; alice's video in
+    # another split (through the excluded alice_bob) does not join it
+    assert cluster["bob_1"] == cluster["bob_2"] == cluster["bob_dave"] == cluster["dave"]
+    assert cluster["bob_1"] == "bob" and cluster["erin"] == "erin"
+    assert cluster["alice_1"] == "alice"

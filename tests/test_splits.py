@@ -73,3 +73,14 @@ def test_no_person_of_a_test_video_is_in_training():
     assert len(people["test"]) == 140 and not people["test"] & people["train"]
     assert not people["val"] & people["train"]
     assert next(v for v in videos if v.video == "953_974").groups == ("953", "974")
+
+
+def test_an_ffpp_cluster_is_a_test_pair_with_every_fake_made_from_it():
+    videos = [*list_videos(FFPP, "real", "c40"), *list_videos(FFPP, "Deepfakes", "c40")]
+    cluster = {v.video + v.kind: v.cluster for v in videos}
+    # test.json opens with ["953", "974"]: both reals and both fakes, one cluster
+    assert {cluster[k] for k in ("953real", "974real", "953_974Deepfakes",
+                                 "974_953Deepfakes")} == {"953"}
+    test = [v for v in videos if v.split == "test"]
+    assert len({v.cluster for v in test}) == 70  # the 70 test pairs
+    assert all(sum(v.cluster == c for v in test) == 4 for c in {v.cluster for v in test})

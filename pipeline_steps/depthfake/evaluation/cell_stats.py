@@ -77,15 +77,19 @@ def seed_summary(predictions: pd.DataFrame) -> pd.DataFrame:
     return summary.join(counts).assign(seeds=grouped.size()).reset_index()
 
 
-def welch_interval(estimate: float, bootstrap_se: float, seed_parts: list[tuple[float, int]],
-                   level: float) -> tuple[float, float, float, float]:
-    """(standard error, degrees of freedom, low, high) of an estimate whose bootstrap standard
-    error is `bootstrap_se`, plus, per model averaged over seeds, its (seed standard
-    deviation, seeds); a model with one seed adds nothing."""
+def welch_interval(estimate: float, bootstrap_se: float, clusters: int,
+                   seed_parts: list[tuple[float, int]], level: float
+                   ) -> tuple[float, float, float, float]:
+    """(standard error, degrees of freedom, low, high) of an estimate whose bootstrap over
+    `clusters` clusters gave `bootstrap_se`, plus, per model averaged over seeds, its (seed
+    standard deviation, seeds); a model with one seed adds nothing. The bootstrap part is
+    scaled by sqrt(K / (K - 1)) and counts K - 1 degrees of freedom, as a t test over K
+    clusters would."""
+    sampled = bootstrap_se**2 * clusters / (clusters - 1) if clusters > 1 else np.nan
     variances = [(sd**2 / n, n) for sd, n in seed_parts if n > 1 and np.isfinite(sd)]
-    total = bootstrap_se**2 + sum(v for v, _ in variances)
-    trained = sum(v**2 / (n - 1) for v, n in variances)
-    freedom = total**2 / trained if trained > 0 else np.inf
+    parts = [(sampled, clusters - 1), *((v, n - 1) for v, n in variances)]
+    total = sum(v for v, _ in parts)
+    freedom = total**2 / sum(v**2 / df for v, df in parts) if total > 0 else np.inf
     se = float(np.sqrt(total))
     half = stats.t.ppf((1 + level) / 2, freedom) * se
     return se, float(freedom), estimate - half, estimate + half
@@ -99,9 +103,9 @@ def p_value(estimate: float, se: float, freedom: float) -> float:
 
 
 def column_replicates(frames: pd.DataFrame, rng: np.random.Generator, resamples: int
-                      ) -> dict[tuple, dict[str, np.ndarray]]:
+                      ) -> tuple[dict[tuple, dict[str, np.ndarray]], int]:
     """Per (model, condition) of one column: each shown metric's seed mean on every
-    replicate; all share the replicates' clusters."""
+    replicate; all share the replicates' clusters. Also the number of clusters."""
     videos = frames.drop_duplicates(VIDEO_KEY).sort_values(VIDEO_KEY)
     index = pd.MultiIndex.from_frame(videos[VIDEO_KEY])
     clusters, cluster_of_video = np.unique(videos["cluster"].to_numpy(str), return_inverse=True)
@@ -111,7 +115,7 @@ def column_replicates(frames: pd.DataFrame, rng: np.random.Generator, resamples:
         per_seed = [ReplicateMetrics(runs, index)(weights)
                     for _, runs in cell.groupby("seed", sort=True)]
         out[key] = {m: np.mean([values[m] for values in per_seed], axis=0) for m in SHOWN}
-    return out
+    return out, len(clusters)
 
 
 def cluster_counts(frames: pd.DataFrame) -> dict[str, int]:
@@ -135,7 +139,8 @@ def column_statistics(predictions: pd.DataFrame, settings: BootstrapSettings
     summary["one_class"] = (summary["real_videos"] == 0) | (summary["fake_videos"] == 0)
     rows = {}
     for column, frames in predictions.groupby(["dataset", *COLUMN], sort=False):
-        draws = column_replicates(frames, column_rng(settings.seed, column), settings.resamples)
+        draws, clusters = column_replicates(frames, column_rng(settings.seed, column),
+                                            settings.resamples)
         counts = cluster_counts(frames)
         for (*model, condition), values in draws.items():
             key = (*column, *model, condition)
@@ -149,20 +154,20 @@ def column_statistics(predictions: pd.DataFrame, settings: BootstrapSettings
                 rows[key].update(_metric_statistics(
                     metric, values[metric], summary.loc[key],
                     (draws[(*base, condition)][metric], summary.loc[base_key])
-                    if has_base else None, settings.level))
+                    if has_base else None, clusters, settings.level))
     statistics = pd.DataFrame(list(rows.values()),
                               index=pd.MultiIndex.from_tuples(rows, names=KEY))
     return summary.join(statistics).reset_index()
 
 
 def _metric_statistics(metric: str, replicates: np.ndarray, cell: pd.Series,
-                       baseline: tuple[np.ndarray, pd.Series] | None, level: float
-                       ) -> dict[str, float]:
+                       baseline: tuple[np.ndarray, pd.Series] | None, clusters: int,
+                       level: float) -> dict[str, float]:
     """A cell's error and interval of one metric, and those of its difference from the
     baseline (its replicates and summary row)."""
     estimate = cell[metric]
     parts = [(cell[f"{metric}_sd"], cell["seeds"])]
-    se, _, low, high = welch_interval(estimate, _spread(replicates), parts, level)
+    se, _, low, high = welch_interval(estimate, _spread(replicates), clusters, parts, level)
     out = {f"{metric}_se": se, f"{metric}_low": max(low, 0.0), f"{metric}_high": min(high, 1.0),
            **{f"{metric}_{part}": np.nan for part in (
                "delta", "delta_se", "delta_low", "delta_high", "p")}}
@@ -170,7 +175,7 @@ def _metric_statistics(metric: str, replicates: np.ndarray, cell: pd.Series,
         base_replicates, base = baseline
         delta = estimate - base[metric]
         se, freedom, low, high = welch_interval(
-            delta, _spread(replicates - base_replicates),
+            delta, _spread(replicates - base_replicates), clusters,
             [*parts, (base[f"{metric}_sd"], base["seeds"])], level)
         out.update({f"{metric}_delta": delta, f"{metric}_delta_se": se,
                     f"{metric}_delta_low": max(low, -1.0), f"{metric}_delta_high": min(high, 1.0),

@@ -132,6 +132,8 @@ def notes(table: pd.DataFrame, layouts: dict[str, str], marks: MarkSettings) -> 
             f"at {100 * (1 - level):g} % after {family}. Marked only where both models have "
             f"{marks.min_seeds} seeds or more and the test set {marks.min_clusters} clusters or "
             "more with real videos, and as many with fake ones")
+    if (table["clusters"] < 2).any():
+        text += ". A cell of one cluster has no interval"
     reasons = Counter(compared["unmarked"][compared["unmarked"] != ""])
     if reasons and not comparisons:
         text += f". Nothing in this table can be marked: {_reasons(reasons)}"
