@@ -152,6 +152,36 @@ def face_rates_caption(record: dict) -> str:
     return f"`python benchmarks/face_rates.py {frames}; {record['device']}"
 
 
+def tables_section(records: list[dict]) -> str:
+    """The tables' statistics per grid size, one job per column, then the tables step; and
+    the computation before the cluster bootstrap beside it on a slice, one table per run."""
+    parts = []
+    for r in records:
+        jobs = f"{r['processes']} jobs' peaks MB"
+        table = runs_section(
+            [r], ["conditions", "columns", "cells", "wall s", "cells/s", "longest job s",
+                  "job peak MB", jobs, "tables step s", "tables step peak MB"],
+            lambda x: [x["conditions"], x["columns"], f"{x['cells']:,}", f"{x['wall_s']:.1f}",
+                       f"{x['cells_per_s']:,.1f}", f"{x['longest_job_s']:.1f}",
+                       f"{x['job_peak_mb']:,.0f}", f"{x['concurrent_peak_mb']:,.0f}",
+                       f"{x['tables_s']:.1f}", f"{x['tables_peak_mb']:,.0f}"],
+            lambda r: f"`python benchmarks/tables_throughput.py --conditions "
+                      f"{' '.join(str(x['conditions']) for x in r['rows'])}`: {r['pairs']} test "
+                      f"pairs a column, {r['frames']} frames a video, one seed, "
+                      f"{r['resamples']:,} replicates, {r['processes']} column jobs at a time; "
+                      f"{r['device']}")
+        s = r["slice"]
+        parts += [table, "", f"Beside it, in one process, on {s['column']} under the first "
+                  f"{s['conditions']} conditions ({s['cells']} cells): the computation before "
+                  f"the cluster bootstrap (commit be0aeaf) {s['previous_cells_per_s']:,.2f} "
+                  f"cells/s, `column_statistics` {s['new_cells_per_s']:,.2f} cells/s "
+                  f"({s['speedup']:g}x). Scaled by their faces to the {s['grid_cells']:,} "
+                  f"cells, the former takes {s['previous_grid_s']:,.0f} s in one process, as it "
+                  f"ran, over one frame of every prediction ({s['previous_grid_gb']:.2f} GB).",
+                  ""]
+    return "\n".join(parts).strip()
+
+
 def demo_section(records: list[dict]) -> str:
     """The newest demo record: its wall time against the budget, the time per stage, the
     clean detection table and each depth mode's robustness excerpt."""
@@ -200,7 +230,8 @@ def seeds_section(records: list[dict]) -> str:
 
 SECTIONS = {"depth": depth_section, "train": train_section, "loader": loader_section,
             "frames": frames_section, "faces": faces_section, "face_rates": face_rates_section,
-            "evaluate": evaluate_section, "gradcam": gradcam_section, "demo": demo_section,
+            "evaluate": evaluate_section, "gradcam": gradcam_section, "tables": tables_section,
+            "demo": demo_section,
             "demo_seeds": seeds_section}
 
 

@@ -76,7 +76,10 @@ def test_captions_say_what_each_item_shows_under_which_config(checked):
     check, _ = checked
     captions = {item.path.rsplit("/", 1)[-1]: item.caption for item in check.items}
     assert all(len(text) > 100 for text in captions.values()), captions
-    assert "seed 1234" in captions["detection.html"]  # evaluate.seed, rendered
+    # the statistics and evaluate sections, rendered
+    assert "95 % intervals" in captions["detection.html"]
+    assert "(1000 replicates, seed 0)" in captions["detection.html"]
+    assert "Attack draws are seeded by 1234" in captions["robustness_recompute.html"]
     assert "this run's modes: recompute" in captions["severity_recompute.png"]
     assert "on the same 4 test faces" in captions["gradcam.png"]
     assert "landmark_mesh, depth_anything" in captions["depth_samples.png"]

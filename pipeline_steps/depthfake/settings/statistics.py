@@ -37,5 +37,5 @@ class MarkSettings(Settings):
         "difference at its own level")
 
 
-class StatisticsSection(BootstrapSettings, MarkSettings):
+class StatisticsSection(MarkSettings, BootstrapSettings):
     """The intervals and marks of the tables (docs/statistics.md)."""

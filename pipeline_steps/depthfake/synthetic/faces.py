@@ -38,7 +38,8 @@ def dome(size: int) -> np.ndarray:
 def write_synthetic_shards(folder: Path, size: int, faces: dict[str, int], shards: int = 2,
                            seed: int = 0) -> dict[str, list[Path]]:
     """`faces[split]` faces per split, half fake, spread over `shards` shards of whole
-    videos; returns the aligned index, faces and depth file lists."""
+    videos, each two neighbouring videos (a real and a fake) one cluster; returns the aligned
+    index, faces and depth file lists."""
     rng = np.random.default_rng(seed)
     splits = np.concatenate([[split] * count for split, count in faces.items()])
     video = np.arange(len(splits)) // FRAMES_PER_VIDEO
@@ -59,7 +60,8 @@ def write_synthetic_shards(folder: Path, size: int, faces: dict[str, int], shard
         pd.DataFrame({
             "video": [f"{v:03d}" for v in video[mine]], "kind": np.where(
                 labels[mine] == 1, "FaceSwap", "real"), "label": labels[mine],
-            "compression": "raw", "split": splits[mine], "frame": mine % FRAMES_PER_VIDEO,
+            "compression": "raw", "split": splits[mine],
+            "cluster": [f"pair{v // 2:03d}" for v in video[mine]], "frame": mine % FRAMES_PER_VIDEO,
             "has_face": True, "row": np.arange(len(mine))}).to_parquet(paths["index"])
         for kind, path in paths.items():
             files[kind].append(path)
