@@ -228,3 +228,10 @@ def test_a_cell_of_one_video_per_class_is_never_marked():
     assert mdn["frame_accuracy_delta"] == pytest.approx(1.0)
     assert not table.filter(like="_significant").to_numpy().any()
     assert mdn["unmarked"] == "1 seed (marks need 2)"
+
+
+def test_predictions_without_clusters_name_the_step_to_rerun():
+    margins = {("rgb", "none", "none"): np.full(6, 1.0)}
+    old = column(margins, 1, (1, 1), 3, "cluster").drop(columns="cluster")
+    with pytest.raises(ValueError, match="no cluster column.*--forcerun extract_frames"):
+        column_statistics(old, BootstrapSettings())

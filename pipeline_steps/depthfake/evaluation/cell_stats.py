@@ -133,8 +133,9 @@ def column_statistics(predictions: pd.DataFrame, settings: BootstrapSettings
     `_high`), difference from the baseline (`_delta`, with `_delta_se`, `_delta_low`,
     `_delta_high` and the p-value `_p`; NaN for the baseline itself or without one)."""
     if "cluster" not in predictions:
-        raise ValueError("the predictions have no cluster column: they come from an older "
-                         "evaluate step; rerun it (snakemake --forcerun extract_frames)")
+        raise ValueError("the predictions have no cluster column: they come from frames "
+                         "extracted before clusters were; rerun from extraction (snakemake "
+                         "--forcerun extract_frames)")
     summary = seed_summary(predictions).set_index(KEY)
     summary["one_class"] = (summary["real_videos"] == 0) | (summary["fake_videos"] == 0)
     rows = {}
