@@ -210,6 +210,8 @@ def test_holm_adjusts_step_down_and_skips_missing_p_values():
     (dict(seeds=1, baseline_seeds=3), "1 seed (marks need 3)"),
     (dict(seeds=3, baseline_seeds=2), "2 seeds (marks need 3)"),
     (dict(real_clusters=1, fake_clusters=1), "1 cluster of a class (marks need 5)"),
+    (dict(seeds=1, fake_clusters=2), "1 seed (marks need 3) and 2 clusters of a class (marks "
+                                     "need 5)"),
     ({}, ""),
 ])
 def test_a_difference_needs_seeds_and_clusters_of_both_classes(cell, reason):
@@ -227,7 +229,7 @@ def test_a_cell_of_one_video_per_class_is_never_marked():
     mdn = table[table["model"] == "mdn"].iloc[0]
     assert mdn["frame_accuracy_delta"] == pytest.approx(1.0)
     assert not table.filter(like="_significant").to_numpy().any()
-    assert mdn["unmarked"] == "1 seed (marks need 2)"
+    assert mdn["unmarked"] == "1 seed (marks need 2) and 1 cluster of a class (marks need 5)"
 
 
 def test_predictions_without_clusters_name_the_step_to_rerun():

@@ -28,17 +28,16 @@ def holm(p_values: np.ndarray) -> np.ndarray:
 
 
 def unmarked_reason(cell: pd.Series, settings: MarkSettings) -> str:
-    """Why a cell's differences cannot be marked ("": they can)."""
+    """Why a cell's differences cannot be marked, every reason ("": they can)."""
     if cell["one_class"]:
         return "one class"
     seeds = int(min(cell["seeds"], cell["baseline_seeds"]))
-    if seeds < settings.min_seeds:
-        return f"{seeds} seed{'s' * (seeds != 1)} (marks need {settings.min_seeds})"
     clusters = int(min(cell["real_clusters"], cell["fake_clusters"]))
-    if clusters < settings.min_clusters:
-        return (f"{clusters} cluster{'s' * (clusters != 1)} of a class (marks need "
-                f"{settings.min_clusters})")
-    return ""
+    reasons = [f"{seeds} seed{'s' * (seeds != 1)} (marks need {settings.min_seeds})"
+               if seeds < settings.min_seeds else "",
+               f"{clusters} cluster{'s' * (clusters != 1)} of a class (marks need "
+               f"{settings.min_clusters})" if clusters < settings.min_clusters else ""]
+    return " and ".join(filter(None, reasons))
 
 
 def mark(table: pd.DataFrame, settings: MarkSettings) -> pd.DataFrame:

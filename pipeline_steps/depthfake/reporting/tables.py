@@ -120,7 +120,8 @@ def notes(table: pd.DataFrame, layouts: dict[str, str], marks: MarkSettings) -> 
     units = "; ".join(f"{markdown_text(t)}: {CLUSTER_UNITS[layouts[t]]}" for t in tests)
     compared = table[table["baseline_seeds"].notna()]
     comparisons = sum(int(table[f"{m}_p_adjusted"].notna().sum()) for m in SHOWN)
-    family = (f"Holm's correction over this table's {comparisons} markable comparisons"
+    family = ("Holm's correction over the table's markable comparisons"
+              + (f" ({comparisons} here)" if comparisons else "")
               if marks.family_wise == "holm" else "no correction for the table's many "
                                                   "comparisons (statistics.family_wise: none)")
     text = (f"Accuracy at threshold 0.5; video AUC from each video's mean fake probability. "
@@ -134,12 +135,16 @@ def notes(table: pd.DataFrame, layouts: dict[str, str], marks: MarkSettings) -> 
             "more with real videos, and as many with fake ones")
     if (table["clusters"] < 2).any():
         text += ". A cell of one cluster has no interval"
+    few = table[["real_clusters", "fake_clusters"]].min(axis=1) < marks.min_clusters
+    if (few & (table["clusters"] > 1)).any():
+        text += (f". Intervals from fewer than {marks.min_clusters} clusters of a class are "
+                 "rough: a bootstrap over so few has few distinct outcomes")
     reasons = Counter(compared["unmarked"][compared["unmarked"] != ""])
     if reasons and not comparisons:
         text += f". Nothing in this table can be marked: {_reasons(reasons)}"
     elif reasons:
         text += f". Not markable: {_reasons(reasons)}"
-    return (text + "; depth input zeros: the model with its depth maps replaced by zeros")
+    return text + ". Depth input zeros: the model with its depth maps replaced by zeros"
 
 
 def _reasons(reasons: Counter) -> str:
