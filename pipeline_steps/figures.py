@@ -1,7 +1,7 @@
 """Stage 8: the result figures, each a PNG with the data it draws beside it as CSV.
 
 - severity_<mode>: frame accuracy and AUC against the level of each swept attack, one panel
-  per table column, a line per model with its 95 % interval as a band (the numbers of
+  per table column, a line per model with its interval as a band (the numbers of
   robustness_<mode>.csv, and the clean test set at the level that changes nothing);
 - roc: frame-level ROC curves of every model on the clean test set, a panel per column;
 - scores: each test video's mean fake probability, reals beside fakes, per model and column.

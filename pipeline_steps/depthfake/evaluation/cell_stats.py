@@ -6,11 +6,12 @@ A cell is one model (model, backbone, depth backend, depth input) on one column 
 set, compression, forgery) under one condition. Every model and condition of a column shares
 the column's replicates (depthfake.evaluation.bootstrap), so differences are paired over the
 same resampled clusters. An estimate is the mean over seeds; its standard error combines the
-bootstrap's (of that seed mean) with the seeds' (their standard deviation over the root of
-their number; a difference adds both models'). The interval is the estimate plus or minus a
-Student-t quantile times that error, its degrees of freedom Welch-Satterthwaite's with the
-bootstrap part counted as exact (one seed: the normal quantile, no training noise); the
-p-value of a difference is the same t test's. Which differences are marked is the tables'
+bootstrap's (of that seed mean, scaled by K / (K - 1) for K clusters) with the seeds' (their
+standard deviation over the root of their number; a difference adds both models'). The
+interval is the estimate plus or minus a Student-t quantile times that error, its degrees of
+freedom Welch-Satterthwaite's, the bootstrap part counting K - 1 and each model's seeds their
+number less one (one seed: no training noise); the p-value of a difference is the same t
+test's. Which differences are marked is the tables'
 decision (depthfake.evaluation.marks).
 """
 
@@ -103,9 +104,9 @@ def p_value(estimate: float, se: float, freedom: float) -> float:
 
 
 def column_replicates(frames: pd.DataFrame, rng: np.random.Generator, resamples: int
-                      ) -> tuple[dict[tuple, dict[str, np.ndarray]], int]:
+                      ) -> dict[tuple, dict[str, np.ndarray]]:
     """Per (model, condition) of one column: each shown metric's seed mean on every
-    replicate; all share the replicates' clusters. Also the number of clusters."""
+    replicate; all share the replicates' clusters."""
     videos = frames.drop_duplicates(VIDEO_KEY).sort_values(VIDEO_KEY)
     index = pd.MultiIndex.from_frame(videos[VIDEO_KEY])
     clusters, cluster_of_video = np.unique(videos["cluster"].to_numpy(str), return_inverse=True)
@@ -115,7 +116,7 @@ def column_replicates(frames: pd.DataFrame, rng: np.random.Generator, resamples:
         per_seed = [ReplicateMetrics(runs, index)(weights)
                     for _, runs in cell.groupby("seed", sort=True)]
         out[key] = {m: np.mean([values[m] for values in per_seed], axis=0) for m in SHOWN}
-    return out, len(clusters)
+    return out
 
 
 def cluster_counts(frames: pd.DataFrame) -> dict[str, int]:
@@ -128,7 +129,8 @@ def cluster_counts(frames: pd.DataFrame) -> dict[str, int]:
 def column_statistics(predictions: pd.DataFrame, settings: BootstrapSettings
                       ) -> pd.DataFrame:
     """One row per cell (KEY) of the predictions' columns: seed_summary's columns, one_class,
-    the test data's compression, the cluster counts, the interval level and replicates, the
+    the test data's compression, the cluster counts, the intervals' confidence level and
+    replicates, the
     baseline's seeds, and per shown metric its standard error (`_se`), interval (`_low`,
     `_high`), difference from the baseline (`_delta`, with `_delta_se`, `_delta_low`,
     `_delta_high` and the p-value `_p`; NaN for the baseline itself or without one)."""
@@ -140,22 +142,22 @@ def column_statistics(predictions: pd.DataFrame, settings: BootstrapSettings
     summary["one_class"] = (summary["real_videos"] == 0) | (summary["fake_videos"] == 0)
     rows = {}
     for column, frames in predictions.groupby(["dataset", *COLUMN], sort=False):
-        draws, clusters = column_replicates(frames, column_rng(settings.seed, column),
-                                            settings.resamples)
+        draws = column_replicates(frames, column_rng(settings.seed, column),
+                                  settings.resamples)
         counts = cluster_counts(frames)
         for (*model, condition), values in draws.items():
             key = (*column, *model, condition)
             base = baseline_of(tuple(model))
             base_key = (*column, *base, condition)
             has_base = tuple(model) != base and (*base, condition) in draws
-            rows[key] = {**counts, "level": settings.level, "resamples": settings.resamples,
+            rows[key] = {**counts, "confidence": settings.level, "resamples": settings.resamples,
                          "test_compression": frames["test_compression"].iloc[0],
                          "baseline_seeds": summary.at[base_key, "seeds"] if has_base else np.nan}
             for metric in SHOWN:
                 rows[key].update(_metric_statistics(
                     metric, values[metric], summary.loc[key],
                     (draws[(*base, condition)][metric], summary.loc[base_key])
-                    if has_base else None, clusters, settings.level))
+                    if has_base else None, counts["clusters"], settings.level))
     statistics = pd.DataFrame(list(rows.values()),
                               index=pd.MultiIndex.from_tuples(rows, names=KEY))
     return summary.join(statistics).reset_index()

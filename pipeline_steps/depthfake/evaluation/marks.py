@@ -50,7 +50,7 @@ def mark(table: pd.DataFrame, settings: MarkSettings) -> pd.DataFrame:
     markable = compared & (table["unmarked"] == "")
     p_values = np.concatenate([table[f"{m}_p"].where(markable).to_numpy(float) for m in SHOWN])
     adjusted = holm(p_values) if settings.family_wise == "holm" else p_values
-    alpha = 1 - table["level"].to_numpy(float)
+    alpha = 1 - table["confidence"].to_numpy(float)
     for i, metric in enumerate(SHOWN):
         column = adjusted[i * len(table):(i + 1) * len(table)]
         table[f"{metric}_p_adjusted"] = column

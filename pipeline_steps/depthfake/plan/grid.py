@@ -27,6 +27,10 @@ def expand(pattern: str, **values: str | int | list) -> list[str]:
             for combination in itertools.product(*lists)]
 
 
+# The wildcards of a table column (one column_statistics job).
+TABLE_COLUMN = ("dataset", "test_dataset", "compression", "forgery")
+
+
 @dataclass(frozen=True)
 class OutputPatterns:
     """The output patterns of the rules whose files other jobs read."""
@@ -107,10 +111,9 @@ class RunPlan:
                 for run in self.runs()]
 
     def columns(self) -> list[dict]:
-        """Every table column of the grid (training data set, test data set, compression
-        trained at, forgery), as wildcard values, in grid order."""
-        keys = ("dataset", "test_dataset", "compression", "forgery")
-        return list({tuple(cell[k] for k in keys): {k: cell[k] for k in keys}
+        """Every table column of the grid (TABLE_COLUMN: training data set, test data set,
+        compression trained at, forgery), as wildcard values, in grid order."""
+        return list({tuple(cell[k] for k in TABLE_COLUMN): {k: cell[k] for k in TABLE_COLUMN}
                      for cell in self.evaluations()}.values())
 
     def test_layouts(self) -> list[str]:
@@ -224,10 +227,9 @@ class RunPlan:
                            compression: str, forgery: str) -> list[str]:
         """The predictions of one table column: every run of its training cell on its test
         data set."""
-        column = dict(dataset=dataset, test_dataset=test_dataset, compression=compression,
-                      forgery=forgery)
+        column = (dataset, test_dataset, compression, forgery)
         return [patterns.predictions.format(**cell) for cell in self.evaluations()
-                if all(cell[k] == v for k, v in column.items())]
+                if tuple(cell[k] for k in TABLE_COLUMN) == column]
 
     def column_files(self, pattern: str) -> list[str]:
         """`pattern` (column_statistics' output) for every table column."""

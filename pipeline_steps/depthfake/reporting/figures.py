@@ -70,8 +70,8 @@ def empty_figure(title: str, message: str) -> plt.Figure:
 
 def severity_figure(curves: pd.DataFrame, mode: str) -> plt.Figure:
     """Rows: attack x metric; columns: table columns; a line and band per model."""
-    title = (f"Metrics against attack severity, depth mode {mode} (bands: 95 % bootstrap "
-             "intervals over test videos)")
+    title = (f"Metrics against attack severity, depth mode {mode} (bands: the tables' "
+             "intervals, over clusters of test videos and training seeds)")
     if curves.empty:
         return empty_figure(title, "no severity sweeps configured (evaluate.sweeps)")
     cells, plots = keys(curves, COLUMN), keys(curves, ["attack", "metric"])

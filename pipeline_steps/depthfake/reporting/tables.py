@@ -114,7 +114,7 @@ def one_class_warnings(summary: pd.DataFrame) -> list[str]:
 def notes(table: pd.DataFrame, layouts: dict[str, str], marks: MarkSettings) -> str:
     """What a table's numbers are: the metrics, the intervals with their clusters (named per
     test data set), the differences and which are marked, and why others are not."""
-    level = float(table["level"].iloc[0])
+    level = float(table["confidence"].iloc[0])
     resamples = int(table["resamples"].iloc[0])
     tests = list(dict.fromkeys(table["test_dataset"]))
     units = "; ".join(f"{markdown_text(t)}: {CLUSTER_UNITS[layouts[t]]}" for t in tests)

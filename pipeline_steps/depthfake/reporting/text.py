@@ -120,11 +120,12 @@ def long_table(summary: pd.DataFrame, show_dataset: bool, level: bool = False,
                fallbacks: bool = False) -> tuple[list[str], list[list[Cell]]]:
     """Header and cells of a long table of summary rows, in their order; `level` adds the
     sweep level, `fallbacks` the faces whose re-estimated depth fell back."""
+    confidence = f"{100 * summary['confidence'].iloc[0]:g} % CI"
     header = [*(["test"] if show_dataset else []), "compression", "forgery",
               *(["level"] if level else []), *ROW, "depth input", "real / fake videos",
               "clusters real / fake", *(["depth fallbacks"] if fallbacks else [])]
     for metric in SHOWN:
-        header += [f"{LABELS[metric]} [95 % CI]", f"Δ {LABELS[metric]} vs rgb"]
+        header += [f"{LABELS[metric]} [{confidence}]", f"Δ {LABELS[metric]} vs rgb"]
     rows = []
     for _, cell in summary.iterrows():
         texts = [*([cell["test_dataset"]] if show_dataset else []), cell["compression"],
