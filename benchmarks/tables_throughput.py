@@ -13,7 +13,7 @@ plus its cluster's and its video's shift (shared by every model and condition) a
 
 1. new: every column's predictions written to Parquet (as evaluate leaves them), then each
    column a job in a fresh process, --processes at a time, as Snakemake runs one job per
-   column: read, `table_cells`, `column_statistics` (--resamples replicates), write. Per
+   column: read, `column_statistics` (--resamples replicates), write. Per
    grid size: the wall time (the processes' starts included) until the last job ends, cells,
    cells per second, the longest job, the largest job's peak resident memory and the sum of
    the --processes largest (the most that can be resident at once); then the tables step
@@ -56,12 +56,11 @@ from depthfake.evaluation.cell_stats import (
     baseline_of,
     column_statistics,
     seed_summary,
-    table_cells,
 )
 from depthfake.evaluation.metrics import THRESHOLD, video_level
 from depthfake.jobs._runtime import limit_threads
 from depthfake.reporting.tables import make_tables_from_files
-from depthfake.settings import BootstrapSettings, MarkSettings, SweepSettings
+from depthfake.settings import ESTIMATED, BootstrapSettings, MarkSettings, SweepSettings
 from depthfake.storage.files import read_parquet, write_parquet
 
 DATASET = "ffpp"  # trained on and tested on: the layout that names the clusters
@@ -72,7 +71,7 @@ COLUMNS = [(c, f) for c in COMPRESSIONS for f in [*FORGERIES, "ALL"]]
 # (model, depth backend, depth input): how far its logits lean toward the label, clean
 SKILL = {("rgb", "none", "none"): 1.2, ("mdn", "landmark_mesh", "recompute"): 1.4,
          ("mdn", "landmark_mesh", "perturb"): 1.3, ("mdn", "landmark_mesh", "zero"): 0.5}
-DEPTH_MODES = ["recompute", "perturb"]  # the first one's clean rows are the detection table's
+DEPTH_MODES = ["recompute", "perturb"]
 ROWS = ["rgb/efficientnet_b0/none", "mdn/efficientnet_b0/landmark_mesh"]
 BLOCK = 100  # the previous way's replicates per block
 
@@ -117,10 +116,11 @@ def column_predictions(column: tuple[str, str], names: list[str], pairs: int, fr
     parts = []
     for condition in names:
         kept = 1.0 if condition == CLEAN else rng.uniform(0.3, 0.9)  # skill an attack leaves
-        for (model, depth, depth_input), skill in SKILL.items():
+        for (model, depth, mode), skill in SKILL.items():
             logits = kept * skill * toward + shift + rng.normal(0, 1.0, len(faces))
-            lost = (rng.uniform(size=len(faces)) < 0.05) & (
-                depth_input == "recompute" and condition != CLEAN)
+            lost = (rng.uniform(size=len(faces)) < 0.05) & (mode == "recompute")
+            # as evaluate writes them: perturb's clean faces are the stored maps' (estimated)
+            depth_input = ESTIMATED if (mode, condition) == ("perturb", CLEAN) else mode
             parts.append(faces.assign(
                 dataset=DATASET, test_dataset=DATASET, compression=compression,
                 test_compression=compression, forgery=forgery, model=model, backbone=BACKBONE,
@@ -146,8 +146,8 @@ def write_column(column: tuple[str, str], names: list[str], pairs: int, frames: 
 def statistics_job(predictions: Path, out: Path, resamples: int) -> dict:
     """The column_statistics step of one column; its seconds, cells and the worker's peak."""
     start = time.perf_counter()
-    cells = table_cells(read_parquet(predictions), DEPTH_MODES[0])
-    statistics = column_statistics(cells, BootstrapSettings(resamples=resamples))
+    statistics = column_statistics(read_parquet(predictions),
+                                   BootstrapSettings(resamples=resamples))
     write_parquet(out, statistics)
     return {"seconds": time.perf_counter() - start, "cells": len(statistics),
             "faces": int(statistics["faces"].sum()), "peak_mb": peak_mb()}
@@ -252,7 +252,7 @@ def slice_job(column: tuple[str, str], names: list[str], pairs: int, frames: int
               resamples: int) -> dict:
     """The slice, in one process: both ways' seconds, cells, faces over the cells, and the
     memory its predictions take."""
-    cells = table_cells(column_predictions(column, names, pairs, frames), DEPTH_MODES[0])
+    cells = column_predictions(column, names, pairs, frames)
     start = time.perf_counter()
     new = column_statistics(cells, BootstrapSettings(resamples=resamples))
     new_seconds = time.perf_counter() - start

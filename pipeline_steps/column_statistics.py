@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from depthfake.evaluation.cell_stats import column_statistics, table_cells
+from depthfake.evaluation.cell_stats import column_statistics
 from depthfake.jobs._runtime import setup_logging, step_parser
 from depthfake.settings import BootstrapSettings, add_arguments, from_args
 from depthfake.storage.files import read_parquet, write_parquet
@@ -26,16 +26,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = step_parser(__doc__)
     parser.add_argument("--predictions", type=Path, nargs="+", required=True,
                         help="Parquet files from evaluate, of one column")
-    parser.add_argument("--clean-depth-input", required=True,
-                        help="the depth mode whose clean rows are the detection table's "
-                        "(the first of evaluate.depth_modes)")
     add_arguments(parser, BootstrapSettings)
     parser.add_argument("--out", type=Path, required=True, help="Parquet of the cells")
     args = parser.parse_args(argv)
     setup_logging(args.log)
     predictions = pd.concat([read_parquet(p) for p in args.predictions], ignore_index=True)
-    cells = table_cells(predictions, args.clean_depth_input)
-    write_parquet(args.out, column_statistics(cells, from_args(BootstrapSettings, args)))
+    write_parquet(args.out, column_statistics(predictions, from_args(BootstrapSettings, args)))
 
 
 if __name__ == "__main__":

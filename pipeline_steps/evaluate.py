@@ -5,7 +5,11 @@ Attacks act on the crops in pixel space before normalisation, identically for ev
 input of a depth-reading model is one of: recompute (re-estimated from the attacked crop by
 the depth backend the model was trained with, landmarks re-fitted), perturb (the paper's: the
 attack applied to the stored map) or zero (zeros: the control); a model that reads no depth
-is evaluated once (none). Writes one row per (depth input, condition, face): the fake-class
+is evaluated once (none). A depth-reading model's clean faces are predicted on their stored
+maps (`estimated`, what perturb gives them clean) and, under recompute, again with depth
+re-estimated from the clean crop, landmarks re-fitted there: recompute's clean reference, so
+that its drop to an attack holds the attack alone. Writes one row per (depth input, condition,
+face): the fake-class
 probability, whether the face's depth fell back, and the test faces' own compression
 (`test_compression`; `compression` is the cell's, trained at), with the provenance in the
 file's metadata.

@@ -2,7 +2,7 @@
 
 - severity_<mode>: frame accuracy and AUC against the level of each swept attack, one panel
   per table column, a line per model with its interval as a band (the numbers of
-  robustness_<mode>.csv, and the clean test set at the level that changes nothing);
+  robustness_<mode>.csv, and the mode's clean reference at the level that changes nothing);
 - roc: frame-level ROC curves of every model on the clean test set, a panel per column;
 - scores: each test video's mean fake probability, reals beside fakes, per model and column.
 """
@@ -19,7 +19,6 @@ def main(argv: list[str] | None = None) -> None:
     parser = step_parser(__doc__)
     parser.add_argument("--predictions", type=Path, nargs="+", required=True,
                         help="Parquet files from evaluate")
-    parser.add_argument("--detection", type=Path, required=True, help="detection.csv (tables)")
     parser.add_argument("--robustness", type=Path, nargs="+", required=True,
                         help="robustness_<mode>.csv files (tables), one per depth mode")
     parser.add_argument("--depth-modes", nargs="+", required=True,
@@ -29,9 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging(args.log)
     if len(args.robustness) != len(args.depth_modes):
         parser.error("give one --robustness file per --depth-modes entry")
-    make_figures_from_files(args.predictions, detection=args.detection,
-                            robustness=args.robustness, depth_modes=args.depth_modes,
-                            out_dir=args.out_dir)
+    make_figures_from_files(args.predictions, robustness=args.robustness,
+                            depth_modes=args.depth_modes, out_dir=args.out_dir)
 
 
 if __name__ == "__main__":

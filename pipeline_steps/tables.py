@@ -4,7 +4,9 @@ Markdown, HTML, CSV and LaTeX (booktabs), from every column's statistics.
 Detection: every model on the clean test set (the RGB baseline; each depth-reading model on
 its estimated maps, and on zeros, the control); then, for the cells trained on ALL forgeries,
 the frame accuracy per kind. Robustness, one set of files per depth mode (modes are never
-mixed): every attack at the paper's parameters, then each severity sweep. Every cell gives
+mixed): the mode's clean reference (recompute: depth re-estimated from the clean crop;
+perturb: the stored maps), every attack at the paper's parameters (and JPG, this project's
+addition), then each severity sweep. Every cell gives
 its real and fake video counts and clusters, frame accuracy, frame AUC and video AUC (each
 video's mean fake probability) with intervals, and its paired difference from the RGB
 baseline of its backbone. A difference is bold where it is significant after Holm's

@@ -1,12 +1,19 @@
-"""Each black-box attack changes the crop as specified, identically for every model; sweep
-levels fix the drawn parameter; recompute re-estimates depth from the attacked crop."""
+"""Each black-box attack changes the crop as specified, identically for every model; BLR, RSC,
+TRN and CMB equal the seed code's torchvision transforms on the same draws; sweep levels fix
+the drawn parameter; recompute re-estimates depth from the attacked crop."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
 
 import cv2
 import numpy as np
 import pandas as pd
 import pytest
+import torch
+from torchvision.transforms import InterpolationMode, RandomAffine, v2
+from torchvision.transforms.v2 import functional as tvf
 
 from depthfake.datasets.loader import FaceBatches
 from depthfake.depth.store import create_depth_dataset
@@ -34,6 +41,7 @@ from depthfake.storage.h5 import write_h5
 
 P = AttackSettings()
 SIDE = 64
+ODD = 63  # an odd crop side
 
 
 def grating(frequency: float, side: int = SIDE) -> np.ndarray:
@@ -69,14 +77,6 @@ def test_blur_lowers_high_frequencies_as_its_sigma_predicts(frequency):
     assert max(measured) < 0.9
 
 
-def test_blur_draws_a_sigma_in_the_paper_range():
-    image = np.random.default_rng(0).uniform(0, 1, (SIDE, SIDE, 3)).astype(np.float32)
-    (out,) = blur([image], P, np.random.default_rng(3))
-    sigma = np.random.default_rng(3).uniform(4, 8)
-    assert np.allclose(out, cv2.GaussianBlur(image, (5, 5), sigma,
-                                             borderType=cv2.BORDER_REFLECT_101))
-
-
 @pytest.mark.parametrize("sigma", [0.011, 0.05, 0.1])
 def test_noise_has_the_configured_standard_deviation(sigma):
     grey = np.full((128, 128, 3), 0.5, np.float32)  # far from the clip bounds
@@ -107,18 +107,37 @@ def test_rescale_keeps_the_size_and_removes_detail_above_its_band(factor):
         assert (ratio > 0.8) if kept else (ratio < 0.15), (frequency, ratio)
 
 
-def test_translation_moves_the_content_by_the_drawn_offset():
-    texture = cv2.GaussianBlur(np.random.default_rng(0).uniform(0, 1, (SIDE, SIDE)), (0, 0), 2)
-    texture = texture.astype(np.float32)
-    window = cv2.createHanningWindow((SIDE, SIDE), cv2.CV_32F)
+def test_translation_moves_the_content_by_the_drawn_whole_pixels():
+    texture = np.random.default_rng(0).uniform(0, 1, (SIDE, SIDE)).astype(np.float32)
     for seed, largest in ((1, 0.1), (2, 0.1), (3, 0.2)):
         (out,) = translate([texture], P, np.random.default_rng(seed), largest)
         dx, dy = translation_offset(SIDE, largest, np.random.default_rng(seed))
-        assert abs(dx) <= largest * SIDE and abs(dy) <= largest * SIDE
-        (found_x, found_y), _ = cv2.phaseCorrelate(texture, out, window)
-        assert (found_x, found_y) == pytest.approx((dx, dy), abs=0.35)
-    (shifted,) = translate([np.ones((SIDE, SIDE), np.float32)], P, np.random.default_rng(1))
-    assert (shifted == 0).any()  # the uncovered border is zero
+        assert isinstance(dx, np.integer) and 0 < max(abs(dx), abs(dy)) <= round(largest * SIDE)
+        sources = np.indices(texture.shape) - np.array([dy, dx])[:, None, None]
+        covered = ((sources >= 0) & (sources < SIDE)).all(axis=0)
+        moved = np.where(covered, np.roll(texture, (dy, dx), axis=(0, 1)), 0)
+        assert np.array_equal(out, moved)  # exact pixels, no interpolation; zeros shifted in
+
+
+class HalfPixels:
+    """A generator stand-in whose uniform draws land the shift on half pixels."""
+
+    def uniform(self, low: float, high: float, size: int) -> np.ndarray:
+        return np.array([0.625, -0.875])
+
+
+def test_translation_draws_whole_pixels_as_random_affine_does():
+    assert translation_offset(4, 1.0, HalfPixels()).tolist() == [2, -4]  # half to even
+    torch.manual_seed(0)
+    for side in (224, SIDE, ODD):
+        ours = [translation_offset(side, 0.1, np.random.default_rng(seed)) for seed in range(2000)]
+        theirs = [RandomAffine.get_params([0.0, 0.0], [0.1, 0.1], None, None, [side, side])[1]
+                  for _ in range(2000)]
+        bound = round(0.1 * side)  # 22 px at 224, 6 at 64
+        assert set(np.ravel(ours)) == set(np.ravel(theirs)) == set(range(-bound, bound + 1))
+        rng = np.random.default_rng(7)
+        assert translation_offset(side, 0.1, np.random.default_rng(7)).tolist() == [
+            round(float(v)) for v in rng.uniform(-0.1, 0.1, size=2) * side]
 
 
 def test_combined_is_blur_noise_rescale_translate_in_order():
@@ -129,6 +148,133 @@ def test_combined_is_blur_noise_rescale_translate_in_order():
         expected = attack(expected, P, rng)
     out = ATTACKS["CMB"](images, P, np.random.default_rng(5))
     assert all(np.array_equal(a, b) for a, b in zip(out, expected, strict=True))
+
+
+KEY = (11, "000", "FaceSwap")
+
+
+@pytest.fixture(scope="module")
+def crops(astronaut, face_detector) -> dict[tuple[str, int], np.ndarray]:
+    """uint8 RGB crops by (content, side): the astronaut's face as the pipeline cuts it, and
+    uniform noise."""
+    face = largest_face(face_detector.detect(astronaut))
+    pixels = np.random.default_rng(0)
+    return {(content, side): crop_face(astronaut, face, side, 1.3).image if content == "face"
+            else pixels.integers(0, 256, (side, side, 3), np.uint8)
+            for content in ("face", "noise") for side in (224, SIDE, ODD)}
+
+
+def replay(condition: str, frame: int = 0) -> np.random.Generator:
+    """The generator the loader draws a sample's attack from, to replay its draws."""
+    return sample_rng(*KEY, frame, condition)
+
+
+def attacked(condition: str, crop: np.ndarray, frame: int = 0) -> np.ndarray:
+    """A uint8 crop under `condition` as the loader attacks it: [0, 1] floats, keyed draws,
+    rounded back to uint8."""
+    (out,) = attack_images(condition, [crop.astype(np.float32) / 255], P, replay(condition, frame))
+    return to_uint8(out)
+
+
+def chw(image: np.ndarray) -> torch.Tensor:
+    """An (H, W, C) or (H, W) array as the (C, H, W) tensor torchvision takes."""
+    return torch.from_numpy(np.ascontiguousarray(np.moveaxis(np.atleast_3d(image), -1, 0)))
+
+
+def hwc(tensor: torch.Tensor, ndim: int = 3) -> np.ndarray:
+    """A (C, H, W) tensor back in the layout of an `ndim`-dimensional array."""
+    image = np.moveaxis(tensor.numpy(), 0, -1)
+    return image if ndim == 3 else image[..., 0]
+
+
+def torchvision_attack(condition: str, side: int, rng: np.random.Generator
+                       ) -> Callable[[torch.Tensor], torch.Tensor]:
+    """The seed code's torchvision transform for `condition` (BLR, RSC or TRN, at the paper's
+    parameters or a sweep level), on the draws `rng` replays."""
+    attack, level = parse_condition(condition)
+    if attack == "BLR":
+        drawn = rng.uniform(P.blur_sigma_min, P.blur_sigma_max)
+        sigma = drawn if level is None else level
+        return v2.GaussianBlur(P.blur_kernel, sigma=(sigma, sigma))
+    if attack == "RSC":
+        small = round(side * (P.rescale_factor if level is None else level))
+        return v2.Compose([v2.Resize(small), v2.Resize(side)])
+    largest = P.translate_max if level is None else level
+    tx, ty = (round(float(v)) for v in rng.uniform(-largest, largest, size=2) * side)
+    return partial(tvf.affine, angle=0.0, translate=[tx, ty], scale=1.0, shear=[0.0, 0.0],
+                   interpolation=InterpolationMode.NEAREST, fill=0)
+
+
+def grey_levels_apart(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    return np.abs(ours.astype(np.int16) - theirs.astype(np.int16))
+
+
+@pytest.mark.parametrize("content", ["face", "noise"])
+@pytest.mark.parametrize("side", [224, SIDE, ODD])
+@pytest.mark.parametrize("condition", ["TRN", "TRN@0.2"])
+def test_translation_equals_torchvision_random_affine_on_the_same_draw(crops, content, side,
+                                                                      condition):
+    crop, shifted = crops[content, side], 0
+    for frame in range(8):
+        expected = torchvision_attack(condition, side, replay(condition, frame))(chw(crop))
+        out = attacked(condition, crop, frame)
+        assert np.array_equal(out, hwc(expected))  # identical uint8
+        shifted += not np.array_equal(out, crop)
+    assert shifted >= 6
+
+
+@pytest.mark.parametrize("content", ["face", "noise"])
+@pytest.mark.parametrize("condition", ["BLR", "BLR@1"])
+def test_blur_equals_torchvision_gaussian_blur_on_the_same_sigma(crops, content, condition):
+    crop = crops[content, 224]
+    transform = torchvision_attack(condition, 224, replay(condition))
+    (floats,) = attack_images(condition, [crop.astype(np.float32) / 255], P, replay(condition))
+    # floats agree to float rounding; the uint8 results where the two round a .5 differently
+    assert np.abs(floats - hwc(transform(chw(crop.astype(np.float32) / 255)))).max() < 1e-6
+    apart = grey_levels_apart(attacked(condition, crop), hwc(transform(chw(crop))))
+    assert apart.max() <= 1 and (apart > 0).mean() < 1e-3
+
+
+@pytest.mark.parametrize("content", ["face", "noise"])
+@pytest.mark.parametrize("side", [224, SIDE, ODD])
+def test_rescale_equals_torchvision_resize_down_and_back(crops, content, side):
+    assert round(224 * P.rescale_factor) == 64  # Resize(64) then Resize(224)
+    crop = crops[content, side]
+    transform = torchvision_attack("RSC", side, replay("RSC"))
+    (floats,) = attack_images("RSC", [crop.astype(np.float32) / 255], P, replay("RSC"))
+    assert np.abs(floats - hwc(transform(chw(crop.astype(np.float32) / 255)))).max() < 1e-6
+    # torchvision on uint8 rounds the small image to uint8 and uses fixed-point weights
+    apart = grey_levels_apart(attacked("RSC", crop), hwc(transform(chw(crop))))
+    assert apart.max() <= 2 and (apart > 1).mean() < 1e-3 and (apart > 0).mean() < 0.4
+
+
+@pytest.mark.parametrize("content", ["face", "noise"])
+def test_combined_equals_the_torchvision_chain_on_the_same_draws(crops, content):
+    crop, rng = crops[content, 224], replay("CMB")
+    blurred = torchvision_attack("BLR", 224, rng)
+    sigma = float(rng.choice(P.noise_sigmas))
+    noise_array = np.random.default_rng(rng.integers(2**63)).normal(0.0, sigma, crop.shape)
+    rescaled = torchvision_attack("RSC", 224, rng)
+    shifted = torchvision_attack("TRN", 224, rng)
+    image = blurred(chw(crop.astype(np.float32) / 255))
+    image = (image + chw(noise_array)).clamp(0, 1).float()
+    expected = to_uint8(hwc(shifted(rescaled(image))))
+    apart = grey_levels_apart(attacked("CMB", crop), expected)
+    assert apart.max() <= 1 and (apart > 0).mean() < 1e-3
+    assert grey_levels_apart(attacked("CMB", crop), crop).mean() > 5  # it did attack
+
+
+@pytest.mark.parametrize("side", [224, SIDE, ODD])
+@pytest.mark.parametrize("condition", ["BLR", "RSC", "TRN"])
+def test_depth_maps_take_the_same_torchvision_attack(crops, side, condition):
+    rows, cols = (np.indices((side, side)) - side / 2) / side
+    inside = 1 - (cols / 0.35) ** 2 - (rows / 0.45) ** 2  # a face-like dome, zero outside
+    depth = np.where(inside > 0, 0.3 + 0.5 * np.sqrt(np.clip(inside, 0, 1)), 0).astype(np.float32)
+    images = [crops["face", side].astype(np.float32) / 255, depth]
+    _, out = attack_images(condition, images, P, replay(condition))
+    assert out.shape == (side, side) and out.dtype == np.float32
+    expected = hwc(torchvision_attack(condition, side, replay(condition))(chw(depth)), 2)
+    assert np.abs(out - expected).max() < 1e-6 and not np.allclose(out, depth, atol=1e-3)
 
 
 @pytest.mark.parametrize("quality", [90, 50, 10])

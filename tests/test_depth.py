@@ -1,14 +1,21 @@
-"""Landmark-fitted depth: the z-buffer rasteriser and the depth of a real face crop."""
+"""Landmark-fitted depth: the z-buffer rasteriser and the depth of a real face crop; the
+convention the workflow reads without numpy."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 from depthfake.depth import create_depth_estimator, list_depth_backends
+from depthfake.depth.convention import FARTHEST_FACE
 from depthfake.depth.mesh import load_generic_face
 from depthfake.depth.raster import rasterize_depth
 from depthfake.faces import crop_face, largest_face
+
+from conftest import REPO
 
 
 def test_rasteriser_keeps_the_nearest_surface():
@@ -47,7 +54,8 @@ def test_depth_of_a_face_crop(astronaut, face_detector):
     face = np.isfinite(depth)
     assert 0.3 < face.mean() < 0.8  # the face is covered, the background is marked NaN
     assert np.isnan(depth[0, 0]) and np.isnan(depth[95, 95])
-    assert np.nanmin(depth) == 0.0 and np.nanmax(depth) == 1.0
+    # the farthest face point stays apart from the background, which is read as 0
+    assert np.nanmin(depth) == pytest.approx(FARTHEST_FACE) and np.nanmax(depth) == 1.0
     nose = crop.landmarks[30].round().astype(int)
     cheek = ((crop.landmarks[2] + crop.landmarks[31]) / 2).round().astype(int)
     assert depth[nose[1], nose[0]] > 0.85  # the nose is (near) the nearest point
@@ -58,3 +66,11 @@ def test_unknown_depth_backend_is_named():
     assert "landmark_mesh" in list_depth_backends()
     with pytest.raises(ValueError, match="unknown depth backend 'midas'"):
         create_depth_estimator("midas")
+
+
+def test_the_workflow_reads_the_maps_version_without_numpy():
+    code = ("import sys; from depthfake.depth.convention import MAPS_VERSION; "
+            "print(sorted({'numpy', 'pandas', 'h5py', 'torch', 'cv2'} & set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=REPO / "pipeline_steps")
+    assert result.stdout.strip() == "[]"

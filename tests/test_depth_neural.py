@@ -1,5 +1,6 @@
-"""The neural depth backend: loading (folder, hub cache, missing), the depth convention with
-planted network outputs, and the depth stage writing HDF5 row for row."""
+"""The neural depth backend: loading (folder, hub cache, missing), its precision (the head in
+fp32 under autocast) and antialiased resize, the depth convention with planted network outputs,
+and the depth stage writing HDF5 row for row."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ import h5py
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
-from depthfake.depth import create_depth_estimator
-from depthfake.depth.convention import DepthValueError
+from depthfake.depth import create_depth_estimator, neural
+from depthfake.depth.convention import MAPS_VERSION, DepthValueError
 from depthfake.depth.estimate_shard import estimate_depth
 from depthfake.depth.hub import DepthNetwork, MissingModelError
-from depthfake.depth.neural import NeuralDepth
+from depthfake.depth.neural import NeuralDepth, relative_depth
 from depthfake.depth.store import create_depth_dataset, estimate_into
 from depthfake.settings import DepthBackendOptions
 from depthfake.storage.h5 import write_h5
@@ -88,6 +90,49 @@ def test_a_folder_without_its_image_processor_is_named(tiny_model, tmp_path):
 def test_input_size_must_be_a_multiple_of_the_patch_size(tiny_model):
     with pytest.raises(ValueError, match="not a multiple of the model's patch size 14 .try 28"):
         tiny_estimator(tiny_model, input_size=30)
+
+
+# -- precision -----------------------------------------------------------------------------------
+@pytest.fixture
+def cpu_autocast(monkeypatch):
+    """The CPU treated as CUDA is: the network under bf16 autocast, its head excepted."""
+    monkeypatch.setattr(neural, "AUTOCAST_DEVICES", frozenset({"cpu"}))
+
+
+def test_the_head_runs_in_float32_while_the_encoder_runs_under_autocast(tiny_model,
+                                                                        cpu_autocast):
+    estimator = tiny_estimator(tiny_model, device="cpu")
+    assert estimator.identity["precision"] == "bf16 encoder, fp32 head"
+    network, seen = estimator.network, {}
+    network.neck.register_forward_hook(lambda m, i, out: seen.update(neck=out[-1].dtype))
+    for name, module in network.head.named_modules():
+        if isinstance(module, torch.nn.Conv2d):
+            module.register_forward_hook(
+                lambda m, i, out, name=name: seen.update({name: (i[0].dtype, out.dtype)}))
+    maps = estimator.estimate(random_crops(2), None)
+    assert seen.pop("neck") == torch.bfloat16  # the encoder ran under autocast
+    assert len(seen) == 3 and set(seen.values()) == {(torch.float32, torch.float32)}
+    assert np.isfinite(maps).all() and maps.min() >= 0 and maps.max() <= 1
+
+
+def test_a_network_without_a_head_runs_under_autocast_as_it_is(cpu_autocast, caplog):
+    estimator = planted(np.zeros((28, 28)), "relative")
+    assert estimator.identity["precision"] == "bf16"
+    assert "PlantedNetwork has no `head`: all of it runs under bf16 autocast" in caplog.text
+    assert estimator.estimate(random_crops(1), None).shape == (1, SIDE, SIDE)
+
+
+def test_the_prediction_is_resized_to_the_crop_in_fp32_antialiased():
+    fine = (np.indices((28, 28)).sum(axis=0) % 2).astype(np.float32)  # finer than the crop's
+    maps = planted(fine, "relative").estimate(random_crops(1), None)[0]
+
+    def resized(antialias: bool) -> np.ndarray:
+        depth = F.interpolate(torch.from_numpy(fine)[None, None], size=(SIDE, SIDE),
+                              mode="bilinear", antialias=antialias)[:, 0]
+        return relative_depth(depth, "relative")[0].half().numpy()
+
+    assert np.array_equal(maps, resized(antialias=True))
+    assert np.abs(maps.astype(np.float32) - resized(antialias=False)).mean() > 0.02
 
 
 # -- the convention, with planted network outputs ------------------------------------------------
@@ -206,10 +251,12 @@ def test_the_writer_refuses_maps_outside_the_convention(tmp_path, value, what):
     assert f"{what} value(s), in row(s) 4, 5" in message
 
 
-def faces_file(path: Path, crops: np.ndarray) -> Path:
+def faces_file(path: Path, crops: np.ndarray, landmarks: np.ndarray | None = None) -> Path:
+    """A crops file as crop_faces writes it (landmarks zero unless given)."""
     with write_h5(path, {"faces": {"crop_size": crops.shape[1]}}) as out:
         out.create_dataset("crops", data=crops)
-        out.create_dataset("landmarks", data=np.zeros((len(crops), 68, 2), np.float32))
+        out.create_dataset("landmarks", data=np.zeros((len(crops), 68, 2), np.float32)
+                           if landmarks is None else landmarks)
     return path
 
 
@@ -231,7 +278,7 @@ def test_the_depth_stage_stores_neural_maps_aligned_with_the_crops(tiny_model, t
     assert attributes["backend"] == "depth_anything" and attributes["input_size"] == 28
     assert attributes["model"] == str(tiny_model) and len(attributes["weights_sha256"]) == 64
     assert attributes["convention"].startswith("relative depth in [0, 1] per crop, 1 = nearest")
-    assert attributes["code"]
+    assert attributes["code"] and attributes["maps_version"] == MAPS_VERSION
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the fallback without a GPU")

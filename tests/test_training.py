@@ -130,6 +130,24 @@ def test_warmup_then_cosine_then_plateau_decay():
     assert not math.isinf(plateau.state_dict()["best_loss"])
 
 
+def test_plateau_defaults_follow_torch():
+    """The default plateau schedule is the paper code's ReduceLROnPlateau(optimizer, "min"):
+    the same learning rate after every epoch of a loss curve that stalls, improves by less
+    than the threshold and stalls again."""
+    losses = [1.0, 0.8, *[0.8] * 12, 0.79995, *[0.81] * 11, 0.5, *[0.6] * 25]
+    ours_optimizer = torch.optim.Adam(torch.nn.Linear(1, 1).parameters(), lr=1e-4)
+    torch_optimizer = torch.optim.Adam(torch.nn.Linear(1, 1).parameters(), lr=1e-4)
+    ours = LearningRate(ours_optimizer, TrainSettings(), steps_per_epoch=1)
+    reference = torch.optim.lr_scheduler.ReduceLROnPlateau(torch_optimizer, "min")
+    rates = []
+    for epoch, loss in enumerate(losses):
+        ours.end_epoch(loss)
+        reference.step(loss)
+        rates.append(ours.at(epoch + 1))
+        assert rates[-1] == pytest.approx(torch_optimizer.param_groups[0]["lr"], rel=1e-12)
+    assert sorted(set(rates), reverse=True) == pytest.approx([1e-4, 1e-5, 1e-6, 1e-7, 1e-8])
+
+
 def test_evaluated_rows_carry_the_test_faces_own_compression(tmp_path):
     files = write_synthetic_shards(tmp_path, SIZE, {"train": 32, "val": 16, "test": 16})
     index = load_face_index(files["index"], files["faces"])

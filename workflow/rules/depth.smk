@@ -1,3 +1,7 @@
+# The maps' version: a new one reruns estimate_depth and everything downstream.
+from depthfake.depth.convention import MAPS_VERSION
+
+
 rule estimate_depth:
     input:
         faces=rules.crop_faces.output.faces,
@@ -7,6 +11,7 @@ rule estimate_depth:
     params:
         step=step_script("estimate_depth"),
         settings=lambda w: OPTIONS.depth(backend=w.depth),
+        maps_version=MAPS_VERSION,
     log:
         "logs/estimate_depth/{dataset}/{depth}/{compression}/{kind}/shard{shard}.log",
     benchmark:

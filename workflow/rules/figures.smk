@@ -1,7 +1,6 @@
 rule figures:
     input:
         predictions=PLAN.predictions(patterns()),
-        detection="results/tables/{dataset}/detection.csv",
         robustness=expand(
             "results/tables/{{dataset}}/robustness_{mode}.csv", mode=CONFIG.evaluate.depth_modes
         ),
@@ -45,7 +44,7 @@ rule figures:
     conda:
         "../../envs/report.yaml"
     shell:
-        "python {params.step} --predictions {input.predictions} --detection {input.detection}"
+        "python {params.step} --predictions {input.predictions}"
         " --robustness {input.robustness} --depth-modes {params.depth_modes}"
         " --out-dir {params.out_dir} --log-file {log}"
 

@@ -5,7 +5,6 @@ rule column_statistics:
         statistics="results/statistics/{dataset}/{test_dataset}/{compression}/{forgery}.parquet",
     params:
         step=step_script("column_statistics"),
-        clean_depth_input=CONFIG.evaluate.depth_modes[0],
         settings=OPTIONS.bootstrap(),
     log:
         "logs/column_statistics/{dataset}/{test_dataset}/{compression}/{forgery}.log",
@@ -16,8 +15,7 @@ rule column_statistics:
     conda:
         "../../envs/report.yaml"
     shell:
-        "python {params.step} --predictions {input.predictions}"
-        " --clean-depth-input {params.clean_depth_input} {params.settings}"
+        "python {params.step} --predictions {input.predictions} {params.settings}"
         " --out {output.statistics} --log-file {log}"
 
 

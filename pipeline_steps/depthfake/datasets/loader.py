@@ -22,7 +22,7 @@ from torch.utils.data import Dataset
 from depthfake.depth.convention import check_convention, stored_nan_background
 from depthfake.evaluation.attacks import CLEAN, AttackSettings, attack_images, sample_rng, to_uint8
 from depthfake.evaluation.depth_under_attack import DepthRecompute
-from depthfake.settings import ZERO_DEPTH
+from depthfake.settings import PERTURB, RECOMPUTE, ZERO_DEPTH
 from depthfake.storage.files import read_parquet
 from depthfake.storage.h5 import open_h5
 
@@ -65,17 +65,18 @@ class FaceBatches(Dataset):
     Use it with a DataLoader whose sampler yields lists of positions and `batch_size=None`.
     `condition` (depthfake.evaluation.attacks) is applied per sample with draws keyed by
     (attack_seed, video, kind, frame, condition), the same for every model. The depth input
-    under attack is `perturb` (the same operation on the stored map), `recompute` (the
-    `recompute` backend on the attacked crop) or `zero` (zeros, attacked or not).
+    is `perturb` (the stored map, under attack the same operation on it), `recompute` (the
+    `recompute` backend on the crop, attacked or clean: its landmarks re-fitted there) or
+    `zero` (zeros, attacked or not).
     """
 
     def __init__(self, index: pd.DataFrame, input_size: int, with_depth: bool, *,
                  condition: str = CLEAN, attack_params: AttackSettings | None = None,
-                 attack_seed: int = 0, depth_input: str = "perturb",
+                 attack_seed: int = 0, depth_input: str = PERTURB,
                  recompute: DepthRecompute | None = None):
         if with_depth and index["depth_file"].isna().any():
             raise ValueError("this model reads depth maps: give their HDF5 files (--depth)")
-        if with_depth and depth_input == "recompute" and recompute is None:
+        if with_depth and depth_input == RECOMPUTE and recompute is None:
             raise ValueError("the recompute depth input needs a depth backend to recompute with")
         self.index = index.reset_index(drop=True)
         self.with_depth = with_depth
@@ -141,20 +142,22 @@ class FaceBatches(Dataset):
         lost = np.zeros(len(positions), bool)
         if not self.with_depth:
             depth = np.zeros((0,), np.float16)
-        elif self.depth_input == ZERO_DEPTH:
+        elif self.depth_input in (ZERO_DEPTH, RECOMPUTE):  # recomputed below
             depth = np.zeros(rgb.shape[:3], np.float16)
         else:
             depth = self._read_depth(positions)
         if self.condition != CLEAN:
-            rgb, depth, lost = self._attack(positions, rgb, depth)
+            rgb, depth = self._attack(positions, rgb, depth)
+        if self.with_depth and self.depth_input == RECOMPUTE:
+            depth, lost = self.recompute(rgb)
         return FaceBatch(torch.from_numpy(rgb), torch.from_numpy(depth),
                          torch.from_numpy(self.labels[positions]), torch.from_numpy(lost))
 
     def _attack(self, positions: np.ndarray, rgb: np.ndarray, depth: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The condition applied to each crop in [0, 1] floats, rounded back to uint8, and the
-        depth input made from it; returns crops, depth and which crops lost their landmarks."""
-        perturb = self.with_depth and self.depth_input == "perturb"
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """The condition applied to each crop in [0, 1] floats, rounded back to uint8, and to
+        the stored maps under `perturb`; returns crops and depth."""
+        perturb = self.with_depth and self.depth_input == PERTURB
         rgb_out = np.empty_like(rgb)
         depth_out = depth.astype(np.float32) if perturb else depth
         for i, item in enumerate(self.index.iloc[positions].itertuples()):
@@ -165,7 +168,4 @@ class FaceBatches(Dataset):
             rgb_out[i] = to_uint8(attacked[0])
             if perturb:
                 depth_out[i] = attacked[1]
-        lost = np.zeros(len(positions), bool)
-        if self.with_depth and self.depth_input == "recompute":
-            depth_out, lost = self.recompute(rgb_out)
-        return rgb_out, depth_out, lost
+        return rgb_out, depth_out

@@ -1,21 +1,22 @@
 """The depth estimator interface and its registry of backends.
 
 Every backend returns relative depth in [0, 1] per crop, 1 = nearest to the camera, with
-background pixels set to NaN where the backend knows them (a neural backend marks none): the
-`CONVENTION` of depthfake.depth.convention.
+background pixels set to NaN where the backend knows them, its face then in [FARTHEST_FACE, 1]
+(a neural backend marks none and spans [0, 1]): the `CONVENTION` of depthfake.depth.convention.
+Light to import (numpy only for type hints), like the convention.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from depthfake.depth.convention import CONVENTION
 from depthfake.plan.catalogue import DEPTH_BACKENDS
 
-__all__ = ["CONVENTION", "DepthEstimator", "create_depth_estimator", "list_depth_backends"]
+if TYPE_CHECKING:
+    import numpy as np
 
+__all__ = ["CONVENTION", "DepthEstimator", "create_depth_estimator", "list_depth_backends"]
 
 
 class DepthEstimator(Protocol):
@@ -43,10 +44,3 @@ list_depth_backends = DEPTH_BACKENDS.names
 def create_depth_estimator(name: str, **options) -> DepthEstimator:
     """Build the depth backend `name` with its options."""
     return DEPTH_BACKENDS.create(name, **options)
-
-
-def normalise_relative(z: np.ndarray) -> np.ndarray:
-    """Camera distances (NaN = background) to relative depth in [0, 1], 1 = nearest."""
-    near, far = np.nanmin(z), np.nanmax(z)
-    return ((far - z) / max(far - near, 1e-6)).astype(np.float32)
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from depthfake.depth.base import normalise_relative
+from depthfake.depth.convention import FARTHEST_FACE
 from depthfake.depth.mesh import load_generic_face
 from depthfake.depth.raster import rasterize_depth
 
@@ -19,6 +19,14 @@ def fit_pose(landmarks: np.ndarray, size: int, focal_scale: float) -> tuple[np.n
     if not ok or tvec[2, 0] <= 0:
         raise ValueError("pose fit failed")
     return cv2.Rodrigues(rvec)[0], tvec[:, 0]
+
+
+def normalise_relative(z: np.ndarray) -> np.ndarray:
+    """Camera distances (NaN = background) to relative depth, 1 = nearest: the face in
+    [FARTHEST_FACE, 1], so that the background, read as 0, stays apart from it."""
+    near, far = np.nanmin(z), np.nanmax(z)
+    nearness = (far - z) / max(far - near, 1e-6)
+    return (FARTHEST_FACE + (1 - FARTHEST_FACE) * nearness).astype(np.float32)
 
 
 def camera_matrix(size: int, focal_scale: float) -> np.ndarray:

@@ -1,8 +1,11 @@
 """Depth from a neural network (Depth Anything V2, DPT, ZoeDepth, ...), batched on the device.
 
-Crops travel to the device as uint8 and are resized and normalised there; the forward pass
-runs under bf16 autocast on CUDA (fp32 on the CPU); the prediction is resized back to the crop
-on the device and mapped to the project's convention there, so only float16 maps come back.
+Crops travel to the device as uint8 and are resized and normalised there. On CUDA the encoder
+(backbone and neck) runs under bf16 autocast and the head in fp32: bf16's 8-bit mantissa would
+step a face's depth by about 1 % of the map's range (a model without a `head` module, such as
+ZoeDepth, runs all of it under autocast). On the CPU all of it runs in fp32. The
+prediction is resized back to the crop in fp32, antialiased, and mapped to the project's
+convention on the device, so only float16 maps come back.
 """
 
 from __future__ import annotations
@@ -17,6 +20,42 @@ from depthfake.depth.hub import DepthNetwork, Output, load_depth_network
 from depthfake.jobs.devices import resolve_device
 
 log = logging.getLogger(__name__)
+# The device types whose networks run under bf16 autocast, the head excepted (`Float32Head`).
+AUTOCAST_DEVICES = frozenset({"cuda"})
+
+
+def as_float32(value: object) -> object:
+    """Floating tensors, alone or in lists and tuples, as float32; anything else as it is."""
+    if isinstance(value, torch.Tensor):
+        return value.float() if value.is_floating_point() else value
+    if isinstance(value, list | tuple):
+        return type(value)(map(as_float32, value))
+    return value
+
+
+class Float32Head(torch.nn.Module):
+    """A network's head run in float32, autocast off, whatever its encoder ran in."""
+
+    def __init__(self, head: torch.nn.Module, device_type: str):
+        super().__init__()
+        self.head = head
+        self.device_type = device_type
+
+    def forward(self, *inputs: object) -> torch.Tensor:
+        with torch.autocast(self.device_type, enabled=False):
+            return self.head(*as_float32(inputs))
+
+
+def keep_head_in_float32(network: torch.nn.Module, device_type: str) -> bool:
+    """Wrap `network.head` (transformers' depth models: DPT, Depth Anything, ...) in
+    `Float32Head`; False, and a log line, for a network without one."""
+    head = getattr(network, "head", None)
+    if not isinstance(head, torch.nn.Module):
+        log.warning("%s has no `head`: all of it runs under bf16 autocast",
+                    type(network).__name__)
+        return False
+    network.head = Float32Head(head, device_type)
+    return True
 
 
 def relative_depth(prediction: torch.Tensor, output: Output) -> torch.Tensor:
@@ -56,9 +95,13 @@ class NeuralDepth:
         self.device = device
         self.mean = torch.tensor(depth.mean, device=device).view(1, 3, 1, 1)
         self.std = torch.tensor(depth.std, device=device).view(1, 3, 1, 1)
-        self.autocast = device.type == "cuda"
+        self.autocast = device.type in AUTOCAST_DEVICES
+        precision = "fp32"
+        if self.autocast:
+            fp32_head = keep_head_in_float32(self.network, device.type)
+            precision = "bf16 encoder, fp32 head" if fp32_head else "bf16"
         self.identity = {**depth.identity, "output": depth.output, "input_size": input_size,
-                         "device": device.type, "precision": "bf16" if self.autocast else "fp32"}
+                         "device": device.type, "precision": precision}
 
     def estimate(self, crops: np.ndarray, landmarks: np.ndarray | None = None) -> np.ndarray:
         maps = np.empty(crops.shape[:3], np.float16)
@@ -78,7 +121,7 @@ class NeuralDepth:
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast):
             prediction = self.network(pixel_values=(pixels - self.mean) / self.std)
         depth = prediction.predicted_depth.float()[:, None]
-        depth = F.interpolate(depth, size=crops.shape[1:3], mode="bilinear")[:, 0]
+        depth = F.interpolate(depth, size=crops.shape[1:3], mode="bilinear", antialias=True)[:, 0]
         return relative_depth(depth, self.output).half().cpu().numpy()
 
 

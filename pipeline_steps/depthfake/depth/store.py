@@ -16,19 +16,27 @@ import h5py
 import numpy as np
 
 from depthfake.depth.base import DepthEstimator
-from depthfake.depth.convention import DEPTH_DATASET, NAN_BACKGROUND_ATTR, check_convention
+from depthfake.depth.convention import (
+    DEPTH_DATASET,
+    MAPS_VERSION,
+    MAPS_VERSION_ATTR,
+    NAN_BACKGROUND_ATTR,
+    check_convention,
+)
 
 DEFLATE_LEVEL = 1
 
 
 def create_depth_dataset(out: h5py.File, count: int, side: int, attributes: dict,
                          nan_background: bool) -> h5py.Dataset:
-    """The (count, side, side) float16 dataset of maps, one chunk each, with `attributes` and
-    whether its backend marks background as NaN (readers refuse NaN otherwise)."""
+    """The (count, side, side) float16 dataset of maps, one chunk each, with `attributes`, the
+    maps' version and whether its backend marks background as NaN (readers refuse NaN
+    otherwise)."""
     depth = out.create_dataset(DEPTH_DATASET, shape=(count, side, side), dtype=np.float16,
                                maxshape=(None, side, side), chunks=(1, side, side),
                                shuffle=True, compression="gzip", compression_opts=DEFLATE_LEVEL)
-    depth.attrs.update({**attributes, NAN_BACKGROUND_ATTR: nan_background})
+    depth.attrs.update({**attributes, MAPS_VERSION_ATTR: MAPS_VERSION,
+                        NAN_BACKGROUND_ATTR: nan_background})
     return depth
 
 

@@ -1,13 +1,16 @@
 """Black-box attacks on face crops, in pixel space before normalisation.
 
 A condition is `clean`; an attack at the paper's parameters (BLR, NSE, RSC, TRN, and CMB: the
-four in that order) or JPEG re-compression (JPG); or one level of an attack's severity sweep,
-named `<attack>@<level>` (`NSE@0.05`: noise of sigma 0.05), which fixes the parameter the
-paper draws. Attacks act on [0, 1] float images of any channel count; the attacked RGB crop is
-rounded back to uint8, as an image an adversary hands over is. Every random draw comes from a
-generator keyed by (seed, video, kind, frame, condition), so every model sees exactly the
-same attacked sample. The paper's `perturb` depth mode applies the same operation, with the
-same draws, to the stored depth map.
+four in that order) or JPEG re-compression (JPG, this project's addition); or one level of an
+attack's severity sweep, named `<attack>@<level>` (`NSE@0.05`: noise of sigma 0.05), which
+fixes the parameter the paper draws. BLR, RSC and TRN equal, on the same draw, the torchvision
+transforms of the paper's code: `GaussianBlur(5, sigma=(4, 8))`, `Resize(64)` then
+`Resize(224)` and `RandomAffine(degrees=0, translate=(0.1, 0.1))`. Attacks act on [0, 1]
+float images of any channel count, (H, W, C) or (H, W), with no rounding between CMB's steps;
+the attacked RGB crop is rounded back to uint8, as an image an adversary hands over is. Every
+random draw comes from a generator keyed by (seed, video, kind, frame, condition), so every
+model sees exactly the same attacked sample. The paper's `perturb` depth mode applies the same
+operation, with the same draws, to the stored depth map.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from collections.abc import Callable
 
 import cv2
 import numpy as np
+import torch
+from torchvision.transforms.v2 import functional as tvf
 
 from depthfake.settings import AttackSettings, SweepSettings
 
@@ -28,7 +33,8 @@ SEPARATOR = "@"
 
 def blur(images: Images, p: AttackSettings, rng: np.random.Generator,
          sigma: float | None = None) -> Images:
-    """BLR: Gaussian blur, kernel `blur_kernel`, sigma uniform in [min, max] (or `sigma`)."""
+    """BLR: Gaussian blur, kernel `blur_kernel`, sigma uniform in [min, max] (or `sigma`),
+    reflected borders: torchvision's `GaussianBlur` (to float rounding)."""
     drawn = rng.uniform(p.blur_sigma_min, p.blur_sigma_max)
     k = p.blur_kernel
     return [cv2.GaussianBlur(im, (k, k), drawn if sigma is None else sigma,
@@ -49,28 +55,50 @@ def noise(images: Images, p: AttackSettings, rng: np.random.Generator,
 
 def rescale(images: Images, p: AttackSettings, rng: np.random.Generator,
             factor: float | None = None) -> Images:
-    """RSC: shrink the side by `rescale_factor` (or `factor`; area filter) and resize back
-    (bilinear)."""
+    """RSC: torchvision's `Resize` (bilinear, antialiased) to `rescale_factor` (or `factor`) of
+    the side and back: `Resize(64)` then `Resize(224)` on a 224 px crop."""
     side = images[0].shape[0]
     small = max(1, round(side * (p.rescale_factor if factor is None else factor)))
-    return [cv2.resize(cv2.resize(im, (small, small), interpolation=cv2.INTER_AREA),
-                       (side, side), interpolation=cv2.INTER_LINEAR) for im in images]
+    return [from_chw(tvf.resize(tvf.resize(to_chw(im), [small, small]), [side, side]), im.ndim)
+            for im in images]
+
+
+def to_chw(image: np.ndarray) -> torch.Tensor:
+    """An (H, W, C) or (H, W) array as a contiguous (C, H, W) tensor (channels-last resizes
+    slower)."""
+    tensor = torch.from_numpy(np.ascontiguousarray(image))
+    return (tensor.permute(2, 0, 1) if image.ndim == 3 else tensor[None]).contiguous()
+
+
+def from_chw(tensor: torch.Tensor, ndim: int) -> np.ndarray:
+    """A (C, H, W) tensor back as a contiguous (H, W, C) array, or (H, W) where `ndim` is 2."""
+    return (tensor.permute(1, 2, 0) if ndim == 3 else tensor[0]).contiguous().numpy()
 
 
 def translation_offset(side: int, largest: float, rng: np.random.Generator) -> np.ndarray:
-    """TRN's draw: the shift (dx, dy) in pixels, each uniform in +-`largest` of the side."""
-    return rng.uniform(-largest, largest, size=2) * side
+    """TRN's draw, as `RandomAffine`'s: the shift (dx, dy) in whole pixels, each uniform in
+    +-`largest` of the side, rounded half to even."""
+    return np.rint(rng.uniform(-largest, largest, size=2) * side).astype(int)
+
+
+def shift(image: np.ndarray, dx: int, dy: int) -> np.ndarray:
+    """`image` moved `dx` pixels right and `dy` down (each at most its side), zeros shifted
+    in."""
+    height, width = image.shape[:2]
+    out = np.zeros_like(image)
+    out[max(dy, 0):height + min(dy, 0), max(dx, 0):width + min(dx, 0)] = image[
+        max(-dy, 0):height - max(dy, 0), max(-dx, 0):width - max(dx, 0)]
+    return out
 
 
 def translate(images: Images, p: AttackSettings, rng: np.random.Generator,
               largest: float | None = None) -> Images:
-    """TRN: shift by up to `translate_max` (or `largest`) of the side in x and y, zeros
-    shifted in."""
-    side = images[0].shape[0]
-    dx, dy = translation_offset(side, p.translate_max if largest is None else largest, rng)
-    matrix = np.float32([[1, 0, dx], [0, 1, dy]])
-    return [cv2.warpAffine(im, matrix, (side, side), flags=cv2.INTER_LINEAR,
-                           borderMode=cv2.BORDER_CONSTANT, borderValue=0) for im in images]
+    """TRN: a whole-pixel shift by up to `translate_max` (or `largest`) of the side in x and y,
+    zeros shifted in: torchvision's `RandomAffine(degrees=0, translate=...)` (nearest, fill
+    0)."""
+    dx, dy = translation_offset(images[0].shape[0], p.translate_max if largest is None
+                                else largest, rng)
+    return [shift(im, dx, dy) for im in images]
 
 
 def jpeg(images: Images, p: AttackSettings, rng: np.random.Generator,
@@ -95,7 +123,7 @@ def jpeg_round_trip(image: np.ndarray, quality: int) -> np.ndarray:
 
 def combined(images: Images, p: AttackSettings, rng: np.random.Generator,
              level: float | None = None) -> Images:
-    """CMB: BLR, then NSE, then RSC, then TRN, each at the paper's parameters."""
+    """CMB: BLR, then NSE, then RSC, then TRN, each at the paper's parameters, in floats."""
     for attack in (blur, noise, rescale, translate):
         images = attack(images, p, rng)
     return images
@@ -104,6 +132,8 @@ def combined(images: Images, p: AttackSettings, rng: np.random.Generator,
 ATTACKS: dict[str, Attack] = {
     "BLR": blur, "NSE": noise, "RSC": rescale, "TRN": translate, "CMB": combined, "JPG": jpeg,
 }
+# The attacks of the paper's tables; the others are this project's additions.
+PAPER_ATTACKS = ("BLR", "NSE", "RSC", "TRN", "CMB")
 SWEPT = {"BLR": "sigma", "NSE": "sigma", "RSC": "factor", "TRN": "largest shift",
          "JPG": "quality"}
 # The level at which a swept attack leaves the image as it is (JPEG always changes it).

@@ -30,7 +30,7 @@ from depthfake.evaluation.bootstrap import (
     column_rng,
 )
 from depthfake.evaluation.metrics import CELL, COLUMN, ROW, cell_metrics
-from depthfake.settings import NO_DEPTH, ZERO_DEPTH, BootstrapSettings
+from depthfake.settings import ESTIMATED, NO_DEPTH, RECOMPUTE, ZERO_DEPTH, BootstrapSettings
 
 MODEL = [*ROW, "depth_input"]
 KEY = ["dataset", *COLUMN, *MODEL, "condition"]
@@ -38,24 +38,35 @@ BASELINE_MODEL = "rgb"
 COUNTS = ["faces", "videos", "real_videos", "fake_videos", "depth_lost"]
 # The clusters of a cell's test set: all, those holding a real video, those holding a fake.
 CLUSTER_COUNTS = ["clusters", "real_clusters", "fake_clusters"]
-# The depth input of depth-reading models on the clean test set: their stored maps.
-ESTIMATED = "estimated"
 
 
-def clean_predictions(predictions: pd.DataFrame, mode: str) -> pd.DataFrame:
+def clean_predictions(predictions: pd.DataFrame) -> pd.DataFrame:
     """The clean test set as the detection table has it: models that read no depth, and
-    depth-reading models on their stored maps (`mode`'s clean rows, as `estimated`) and on
-    zeros."""
-    clean = predictions[(predictions["condition"] == CLEAN)
-                        & predictions["depth_input"].isin([NO_DEPTH, mode, ZERO_DEPTH])]
-    return clean.replace({"depth_input": {mode: ESTIMATED}})
+    depth-reading models on their stored maps (`estimated`) and on zeros."""
+    return predictions[(predictions["condition"] == CLEAN)
+                       & predictions["depth_input"].isin([NO_DEPTH, ESTIMATED, ZERO_DEPTH])]
 
 
-def table_cells(predictions: pd.DataFrame, clean_mode: str) -> pd.DataFrame:
-    """The predictions of every cell the tables show: the clean test set (clean_predictions
-    of `clean_mode`, the first depth mode), then every attacked condition."""
-    return pd.concat([clean_predictions(predictions, clean_mode),
-                      predictions[predictions["condition"] != CLEAN]], ignore_index=True)
+def mode_cells(cells: pd.DataFrame, mode: str) -> pd.DataFrame:
+    """A depth mode's cells (of predictions or statistics): models that read no depth and
+    zeros, and the mode's depth input, under every attack and clean, the clean ones being the
+    mode's reference: `recompute` re-estimates depth from the clean crop (its landmarks
+    re-fitted there), `perturb` reads the stored maps (`estimated`)."""
+    mode_clean = RECOMPUTE if mode == RECOMPUTE else ESTIMATED
+    clean = cells["condition"] == CLEAN
+    return cells[cells["depth_input"].isin([NO_DEPTH, ZERO_DEPTH])
+                 | (~clean & (cells["depth_input"] == mode))
+                 | (clean & (cells["depth_input"] == mode_clean))]
+
+
+def check_clean_reference(predictions: pd.DataFrame) -> None:
+    """Refuse predictions of depth-reading models without their clean faces on the stored
+    maps: they come from an evaluate step older than the `estimated` depth input."""
+    depth_reading = predictions["depth_input"] != NO_DEPTH
+    if depth_reading.any() and not (predictions["depth_input"] == ESTIMATED).any():
+        raise ValueError("the predictions of depth-reading models have no clean rows on their "
+                         "stored maps (depth input estimated): they come from an older "
+                         "evaluate step; rerun it (snakemake --forcerun evaluate)")
 
 
 def baseline_of(model: tuple) -> tuple:
@@ -128,7 +139,8 @@ def cluster_counts(frames: pd.DataFrame) -> dict[str, int]:
 
 def column_statistics(predictions: pd.DataFrame, settings: BootstrapSettings
                       ) -> pd.DataFrame:
-    """One row per cell (KEY) of the predictions' columns: seed_summary's columns, one_class,
+    """One row per cell (KEY) of the predictions' columns (every condition and depth input of
+    evaluate: the tables pick theirs): seed_summary's columns, one_class,
     the test data's compression, the cluster counts, the intervals' confidence level and
     replicates, the
     baseline's seeds, and per shown metric its standard error (`_se`), interval (`_low`,
@@ -138,6 +150,7 @@ def column_statistics(predictions: pd.DataFrame, settings: BootstrapSettings
         raise ValueError("the predictions have no cluster column: they come from frames "
                          "extracted before clusters were; rerun from extraction (snakemake "
                          "--forcerun extract_frames)")
+    check_clean_reference(predictions)
     summary = seed_summary(predictions).set_index(KEY)
     summary["one_class"] = (summary["real_videos"] == 0) | (summary["fake_videos"] == 0)
     rows = {}

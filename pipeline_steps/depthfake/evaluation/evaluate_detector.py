@@ -9,12 +9,20 @@ from pathlib import Path
 import pandas as pd
 
 from depthfake.datasets.loader import FaceBatches, load_face_index
-from depthfake.evaluation.attacks import conditions
+from depthfake.evaluation.attacks import CLEAN, conditions
 from depthfake.evaluation.depth_under_attack import DepthRecompute
 from depthfake.evaluation.predict import predict
 from depthfake.jobs.devices import resolve_device
 from depthfake.models import load_detector, read_checkpoint_meta
-from depthfake.settings import NO_DEPTH, DepthInput, EvaluateSettings, FaceSettings
+from depthfake.settings import (
+    ESTIMATED,
+    NO_DEPTH,
+    PERTURB,
+    RECOMPUTE,
+    DepthInput,
+    EvaluateSettings,
+    FaceSettings,
+)
 from depthfake.storage.files import write_parquet
 from depthfake.training.inputs import DeviceInputs
 
@@ -30,6 +38,20 @@ def trained_depth(record: dict, device: str) -> DepthRecompute:
         options["device"] = device
     return DepthRecompute(depth["backend"], options,
                           FaceSettings.model_validate(record["preprocessing"]["faces"]))
+
+
+def evaluation_runs(depth_inputs: list[str], all_conditions: list[str]) -> list[tuple[str, str]]:
+    """The (depth input, condition) pairs one evaluation predicts. A model that reads no depth:
+    every condition. A depth-reading model: its clean faces on their stored maps once
+    (`estimated`, which is also what `perturb` gives them clean), then each depth input under
+    every attack, and clean too for `recompute` (depth re-estimated from the clean crop, its
+    landmarks re-fitted there: the clean reference of the re-fit path) and `zero`."""
+    if NO_DEPTH in depth_inputs:
+        return [(NO_DEPTH, condition) for condition in all_conditions]
+    attacked = [condition for condition in all_conditions if condition != CLEAN]
+    return [(ESTIMATED, CLEAN), *((depth_input, condition) for depth_input in depth_inputs
+                                  for condition in (attacked if depth_input == PERTURB
+                                                    else all_conditions))]
 
 
 def evaluate_detector(index: pd.DataFrame, weights: Path, meta: Path, *,
@@ -51,23 +73,21 @@ def evaluate_detector(index: pd.DataFrame, weights: Path, meta: Path, *,
     test = index[index["split"] == "test"].reset_index(drop=True)
     if test.empty:
         raise ValueError("no test faces: every test video was skipped or has no face")
+    recompute = trained_depth(record, settings.device) if RECOMPUTE in depth_inputs else None
+    faces = test[["video", "kind", "cluster", "frame", "label", "compression"]].rename(
+        columns={"compression": "test_compression"})
     tables = []
-    for depth_input in depth_inputs:
-        recompute = (trained_depth(record, settings.device) if depth_input == "recompute"
-                     else None)
-        for condition in conditions(settings.sweeps):
-            dataset = FaceBatches(test, config.input_size, config.reads_depth,
-                                  condition=condition, attack_params=settings.attacks,
-                                  attack_seed=settings.seed, depth_input=depth_input,
-                                  recompute=recompute)
-            result = predict(model, dataset, inputs, precision, workers=workers)
-            accuracy = ((result.probs >= 0.5) == result.labels).mean()
-            log.info("%s %s, depth %s: accuracy %.3f on %d faces, %d depth fallbacks", cell,
-                     condition, depth_input, accuracy, len(test), result.depth_lost.sum())
-            faces = test[["video", "kind", "cluster", "frame", "label", "compression"]].rename(
-                columns={"compression": "test_compression"})
-            tables.append(faces.assign(condition=condition, depth_input=depth_input,
-                                       prob_fake=result.probs, depth_lost=result.depth_lost))
+    for depth_input, condition in evaluation_runs(depth_inputs, conditions(settings.sweeps)):
+        dataset = FaceBatches(test, config.input_size, config.reads_depth,
+                              condition=condition, attack_params=settings.attacks,
+                              attack_seed=settings.seed, recompute=recompute,
+                              depth_input=PERTURB if depth_input == ESTIMATED else depth_input)
+        result = predict(model, dataset, inputs, precision, workers=workers)
+        accuracy = ((result.probs >= 0.5) == result.labels).mean()
+        log.info("%s %s, depth %s: accuracy %.3f on %d faces, %d depth fallbacks", cell,
+                 condition, depth_input, accuracy, len(test), result.depth_lost.sum())
+        tables.append(faces.assign(condition=condition, depth_input=depth_input,
+                                   prob_fake=result.probs, depth_lost=result.depth_lost))
     predictions = pd.concat(tables, ignore_index=True).assign(**cell, test_dataset=test_dataset)
     write_parquet(out, predictions)
     return predictions

@@ -8,22 +8,21 @@ import pandas as pd
 from sklearn.metrics import roc_curve
 
 from depthfake.evaluation.attacks import CLEAN, SEPARATOR, UNCHANGED_AT, parse_condition
-from depthfake.evaluation.cell_stats import ESTIMATED
 from depthfake.evaluation.metrics import COLUMN, ROW, video_level
+from depthfake.settings import ESTIMATED
 
 MODEL = [*ROW, "depth_input"]
 SEVERITY_METRICS = ["frame_accuracy", "frame_auc"]
 
 
-def severity_curves(detection: pd.DataFrame, robustness: pd.DataFrame, mode: str
-                    ) -> pd.DataFrame:
+def severity_curves(robustness: pd.DataFrame, mode: str) -> pd.DataFrame:
     """Per column, model, swept attack and metric, one row per level: the value and its
-    interval, from the tables' cells. The clean test set is each curve's level where the
-    attack changes nothing (none for JPG); depth-reading models' clean cells read their
-    stored maps, which is what both depth modes give them on clean faces."""
+    interval, from a robustness table's cells. The mode's clean reference is each curve's
+    level where the attack changes nothing (none for JPG): under `recompute`, depth
+    re-estimated from the clean crop; under `perturb`, the stored maps."""
     swept = robustness[robustness["condition"].str.contains(SEPARATOR, regex=False)]
     attacks = pd.unique(swept["condition"].map(lambda c: parse_condition(c)[0]))
-    clean = detection[detection["condition"] == CLEAN].replace(
+    clean = robustness[robustness["condition"] == CLEAN].replace(
         {"depth_input": {ESTIMATED: mode}})
     parts = [swept.assign(attack=swept["condition"].map(lambda c: parse_condition(c)[0]),
                           level=swept["condition"].map(lambda c: parse_condition(c)[1]))]
@@ -33,7 +32,7 @@ def severity_curves(detection: pd.DataFrame, robustness: pd.DataFrame, mode: str
     long = pd.concat([cells[[*COLUMN, *MODEL, "attack", "level"]].assign(
         metric=metric, value=cells[metric], low=cells[f"{metric}_low"],
         high=cells[f"{metric}_high"]) for metric in SEVERITY_METRICS], ignore_index=True)
-    order = {"column": positions(detection, COLUMN), "model": positions(clean, MODEL),
+    order = {"column": positions(robustness, COLUMN), "model": positions(clean, MODEL),
              "attack": {a: i for i, a in enumerate(attacks)},
              "metric": {m: i for i, m in enumerate(SEVERITY_METRICS)}}
     keys = pd.DataFrame({

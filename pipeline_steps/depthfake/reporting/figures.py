@@ -150,18 +150,18 @@ def scores_figure(scores: pd.DataFrame) -> plt.Figure:
     return figure
 
 
-def make_figures(predictions: pd.DataFrame, detection: pd.DataFrame,
-                 robustness: dict[str, pd.DataFrame], out_dir: Path) -> None:
-    """severity_<mode>, roc and scores, as .png and .csv, in `out_dir`; the clean test set of
-    the first depth mode, as the detection table. Columns are named as the tables name them
-    (compression_labels)."""
+def make_figures(predictions: pd.DataFrame, robustness: dict[str, pd.DataFrame],
+                 out_dir: Path) -> None:
+    """severity_<mode>, roc and scores, as .png and .csv, in `out_dir`; ROC curves and scores
+    of the clean test set, as the detection table has it. Columns are named as the tables name
+    them (compression_labels)."""
     modes = list(robustness)
     predictions = labelled(predictions, compression_labels(predictions))
     for mode, table in robustness.items():
-        curves = severity_curves(detection, table, mode)
+        curves = severity_curves(table, mode)
         save_figure(severity_figure(curves, mode), out_dir / f"severity_{mode}.png", curves,
                     out_dir / f"severity_{mode}.csv")
-    clean = clean_predictions(predictions, modes[0])
+    clean = clean_predictions(predictions)
     points = roc_points(clean)
     save_figure(roc_figure(points), out_dir / "roc.png", points, out_dir / "roc.csv")
     scores = video_scores(clean)
@@ -170,12 +170,10 @@ def make_figures(predictions: pd.DataFrame, detection: pd.DataFrame,
              points.groupby([*COLUMN, *MODEL, "seed"]).ngroups, len(scores))
 
 
-def make_figures_from_files(prediction_files: list[Path], *, detection: Path,
-                            robustness: list[Path], depth_modes: list[str], out_dir: Path
-                            ) -> None:
-    """`make_figures` of evaluate's Parquet files and the tables' CSVs: `detection.csv` and
-    one `robustness_<mode>.csv` per entry of `depth_modes`, in its order."""
+def make_figures_from_files(prediction_files: list[Path], *, robustness: list[Path],
+                            depth_modes: list[str], out_dir: Path) -> None:
+    """`make_figures` of evaluate's Parquet files and the tables' CSVs, one
+    `robustness_<mode>.csv` per entry of `depth_modes`, in its order."""
     predictions = pd.concat([read_parquet(p) for p in prediction_files], ignore_index=True)
-    make_figures(predictions, read_csv(detection),
-                 {mode: read_csv(path) for mode, path in zip(depth_modes, robustness,
-                                                             strict=True)}, out_dir)
+    make_figures(predictions, {mode: read_csv(path) for mode, path in zip(
+        depth_modes, robustness, strict=True)}, out_dir)

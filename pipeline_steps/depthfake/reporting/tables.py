@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from depthfake.datasets import CLUSTER_UNITS
-from depthfake.evaluation.attacks import CLEAN, SWEPT, parse_condition
+from depthfake.evaluation.attacks import CLEAN, PAPER_ATTACKS, SWEPT, parse_condition
 from depthfake.evaluation.bootstrap import SHOWN
-from depthfake.evaluation.cell_stats import ESTIMATED
+from depthfake.evaluation.cell_stats import clean_predictions, mode_cells
 from depthfake.evaluation.marks import mark
 from depthfake.evaluation.metrics import KIND_ACCURACY, compression_labels, labelled
 from depthfake.plan.provenance import provenance_line
@@ -27,12 +27,19 @@ from depthfake.reporting.text import (
     to_markdown,
     wide_table,
 )
-from depthfake.settings import NO_DEPTH, ZERO_DEPTH, MarkSettings
+from depthfake.settings import ESTIMATED, NO_DEPTH, PERTURB, RECOMPUTE, ZERO_DEPTH, MarkSettings
 from depthfake.storage.files import read_parquet, write_csv, write_text
 
 # Section titles of the tables (benchmarks/record_demo.py reads the tables by them).
 CLEAN_SECTION = "Clean test set"
 PAPER_PARAMETERS_SECTION = "{attack} (the paper's parameters)"
+# JPG is this project's addition to the paper's attacks.
+ADDED_ATTACK_SECTION = "{attack} (this project's addition, not the paper's)"
+# A robustness table's first section: its depth mode's clean reference.
+CLEAN_REFERENCE_SECTION = {
+    RECOMPUTE: "Clean reference (depth re-estimated from the clean crop, landmarks re-fitted)",
+    PERTURB: "Clean reference (the stored depth maps)",
+}
 KIND_NOTE = ("real: real faces called real; a forgery: its faces called fake; accuracy at "
              "threshold 0.5")
 
@@ -165,18 +172,15 @@ def make_tables(summary: pd.DataFrame, rows: list[tuple], columns: list[tuple],
     conditions = list(pd.unique(summary["condition"]))
     show_dataset = len({c[0] for c in columns}) > 1
     trained_on = markdown_text(", ".join(sorted(summary["dataset"].unique())))
-    detection = mark(ordered(summary[summary["condition"] == CLEAN], rows, columns,
-                             conditions), marks)
+    detection = mark(ordered(clean_predictions(summary), rows, columns, conditions), marks)
     title = f"# Detection (trained on {trained_on}; clean test set)"
     write_tables(out_dir, "detection", detection, title=title,
                  sections=[section(detection, f"## {CLEAN_SECTION}", show_dataset),
                            (kinds_section(detection, rows, columns), "")],
                  notes=notes(detection, layouts, marks) + ".")
     tables = [detection]
-    attacked = summary[summary["condition"] != CLEAN]
     for mode in depth_modes:
-        table = mark(ordered(attacked[attacked["depth_input"].isin([NO_DEPTH, mode, ZERO_DEPTH])],
-                             rows, columns, conditions), marks)
+        table = mark(ordered(mode_cells(summary, mode), rows, columns, conditions), marks)
         tables.append(table)
         write_tables(out_dir, f"robustness_{mode}", table,
                      title=f"# Robustness to black-box attacks, depth mode `{mode}` (trained on "
@@ -191,14 +195,19 @@ def make_tables(summary: pd.DataFrame, rows: list[tuple], columns: list[tuple],
 
 def attack_sections(summary: pd.DataFrame, mode: str, show_dataset: bool
                     ) -> list[tuple[str, str]]:
-    """One section per attack at the paper's parameters, then one per severity sweep."""
+    """The mode's clean reference, one section per attack at its standard parameters (the
+    paper's, and JPG's), then one per severity sweep."""
+    clean = summary["condition"] == CLEAN
     attacks = summary["condition"].map(lambda c: parse_condition(c)[0])
     swept = summary["condition"].str.contains("@", regex=False)
-    fallbacks = mode == "recompute"
-    sections = [section(summary[(attacks == a) & ~swept],
-                        "## " + PAPER_PARAMETERS_SECTION.format(attack=a), show_dataset,
-                        fallbacks=fallbacks)
-                for a in pd.unique(attacks[~swept])]
+    fallbacks = mode == RECOMPUTE
+    sections = [section(summary[clean], f"## {CLEAN_REFERENCE_SECTION[mode]}", show_dataset,
+                        fallbacks=fallbacks)]
+    sections += [section(summary[(attacks == a) & ~swept & ~clean],
+                         "## " + (PAPER_PARAMETERS_SECTION if a in PAPER_ATTACKS
+                                  else ADDED_ATTACK_SECTION).format(attack=a), show_dataset,
+                         fallbacks=fallbacks)
+                 for a in pd.unique(attacks[~swept & ~clean])]
     sections += [section(summary[(attacks == a) & swept], f"## {a} sweep (level: {SWEPT[a]})",
                          show_dataset, level=True, fallbacks=fallbacks)
                  for a in pd.unique(attacks[swept])]

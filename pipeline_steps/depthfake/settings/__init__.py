@@ -1,5 +1,5 @@
-"""Every setting of the workflow, defined once: type, default (the paper's), constraints, help,
-and an example value.
+"""Every setting of the workflow, defined once: type, default (the paper code's where it has
+one), constraints, help, and an example value.
 
 One module per config section (`datasets`, `frames`, `faces`, `depth`, `training`, `evaluation`,
 `statistics`, `figures`) over `base`; `config_file` holds the whole file (`WorkflowConfig`,
@@ -12,9 +12,12 @@ Snakefile imports it.
 
 from depthfake.settings.base import (
     ALL_FORGERIES,
+    ESTIMATED,
     NO_COMPRESSION,
     NO_DEPTH,
+    PERTURB,
     REAL_KIND,
+    RECOMPUTE,
     ZERO_DEPTH,
     BackendOptions,
     Compression,
@@ -74,7 +77,10 @@ __all__ = [
     "LAYOUT_DEFAULTS",
     "LAYOUT_FIELDS",
     "NO_COMPRESSION",
+    "ESTIMATED",
     "NO_DEPTH",
+    "PERTURB",
+    "RECOMPUTE",
     "NULL",
     "PER_DATASET_SECTIONS",
     "REAL_KIND",

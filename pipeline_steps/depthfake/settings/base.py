@@ -37,6 +37,11 @@ NO_DEPTH = "none"
 # zeros in place of every depth map (the control showing what the depth stream adds).
 ZERO_DEPTH = "zero"
 DepthInput = Literal["none", "recompute", "perturb", "zero"]
+# The depth input of a depth-reading model's clean faces on their stored maps (what `perturb`
+# gives them clean): the detection table's, and perturb's clean reference.
+ESTIMATED = "estimated"
+# The depth modes by name.
+RECOMPUTE, PERTURB = "recompute", "perturb"
 
 
 class Settings(BaseModel):

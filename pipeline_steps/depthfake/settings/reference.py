@@ -191,10 +191,11 @@ def config_reference(reruns: dict[str, str]) -> str:
     run_wide = " and ".join(f"`faces.{s}`" for s in RUN_WIDE_FACE_SETTINGS)
     lines = [
         "From the settings models (`pipeline_steps/depthfake/settings/`): each key's type and "
-        "limits, its default (the library's: the paper's values), an example value, its "
-        "meaning, and the rules that `snakemake -n` plans when the key is changed to the "
-        "example in the tiny workflow of the tests (beside `all`; \"nothing\": no job reads "
-        "it there). A key left out of the config takes its default.",
+        "limits, its default (the library's: the paper code's value where it has one, as the "
+        "meaning says), an example value, its meaning, and the rules that `snakemake -n` "
+        "plans when the key is changed to the example in the tiny workflow of the tests "
+        "(beside `all`; \"nothing\": no job reads it there). A key left out of the config takes "
+        "its default.",
         "",
         "`<name>` stands for a data set's name (a key of `datasets`), `<backbone>` for a "
         f"backbone of `train.backbones`. {per_dataset} take the keys of the top-level "

@@ -31,14 +31,15 @@ class BackboneOptions(Settings):
 
 
 class TrainSettings(Settings):
-    """What one training job uses (train); the paper's values by default."""
+    """What one training job uses (train); the paper code's values by default where it has them."""
 
     pretrained: bool = Field(True, examples=[True], description="start from ImageNet weights")
     device: Device = Field("auto", examples=["cpu"],
                            description="auto: cuda when available, else cpu")
-    precision: Precision = Field("bf16", examples=["fp32"],
-                                 description="on CUDA: bf16 autocast and channels_last, "
-                                 "or fp32 (the paper's); the CPU always runs fp32")
+    precision: Precision = Field("fp32", examples=["bf16"],
+                                 description="fp32 (the paper's) or, on CUDA, bf16 autocast "
+                                 "and channels_last (this project's, faster); the CPU always "
+                                 "runs fp32")
     optimizer: Optimizer = Field("adam", examples=["adam"], description="adam (the paper's) or sgd")
     momentum: float = Field(0.9, ge=0, lt=1, examples=[0.8], description="sgd only")
     epochs: int = Field(30, ge=1, examples=[2], description="passes over the training faces")
@@ -60,11 +61,12 @@ class TrainSettings(Settings):
                                description="plateau: multiply by scheduler_factor "
                                "after scheduler_patience epochs without a lower validation "
                                "loss (the paper's); cosine: towards 0 at the end of training")
-    scheduler_factor: float = Field(0.5, gt=0, lt=1, examples=[0.2],
-                                    description="plateau only: the factor "
-                                    "(the paper does not state it)")
-    scheduler_patience: int = Field(2, ge=0, examples=[3],
-                                    description="plateau only: patience, epochs")
+    scheduler_factor: float = Field(0.1, gt=0, lt=1, examples=[0.5],
+                                    description="plateau only: the factor (the paper's "
+                                    "code: torch's ReduceLROnPlateau default)")
+    scheduler_patience: int = Field(10, ge=0, examples=[2],
+                                    description="plateau only: patience, epochs (the "
+                                    "paper's code: torch's default)")
     clip_grad_norm: float | None = Field(None, gt=0, examples=[None],
                                          description="clip the gradient's norm "
                                          "to this; null: no clipping (the paper's)")
