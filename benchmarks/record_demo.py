@@ -21,10 +21,14 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from depthfake.evaluation.attacks import CLEAN
+from depthfake.evaluation.conditions import CLEAN
 from depthfake.evaluation.metrics import cell_metrics
 from depthfake.plan.run_record import RUN_RECORD
-from depthfake.reporting.tables import CLEAN_SECTION, PAPER_PARAMETERS_SECTION
+from depthfake.reporting.tables import (
+    CLEAN_REFERENCE_SECTION,
+    CLEAN_SECTION,
+    PAPER_PARAMETERS_SECTION,
+)
 from depthfake.reporting.text import DEPTH_MODE_CAPTION
 from depthfake.settings import ZERO_DEPTH
 from depthfake.settings.config_file import load_config, merged
@@ -83,8 +87,9 @@ def demo_record(results: Path, dataset: str, wall: float, speed: float) -> dict:
                "stages": json.loads(stages.to_json(orient="records"))}
     for path in sorted((results / "tables" / dataset).glob("robustness_*.md")):
         mode = path.stem.removeprefix("robustness_")
-        record["tables"].append({**table_part(path, ATTACK_SECTION),
-                                 "caption": f"depth mode `{mode}`; {DEPTH_MODE_CAPTION[mode]}"})
+        record["tables"] += [{**table_part(path, title),
+                              "caption": f"depth mode `{mode}`; {DEPTH_MODE_CAPTION[mode]}"}
+                             for title in (CLEAN_REFERENCE_SECTION[mode], ATTACK_SECTION)]
     return record
 
 

@@ -48,7 +48,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from depthfake.evaluation.attacks import CLEAN, conditions
 from depthfake.evaluation.bootstrap import SHOWN, VIDEO_KEY, column_rng
 from depthfake.evaluation.cell_stats import (
     KEY,
@@ -57,6 +56,7 @@ from depthfake.evaluation.cell_stats import (
     column_statistics,
     seed_summary,
 )
+from depthfake.evaluation.conditions import CLEAN, conditions
 from depthfake.evaluation.metrics import THRESHOLD, video_level
 from depthfake.jobs._runtime import limit_threads
 from depthfake.reporting.tables import make_tables_from_files

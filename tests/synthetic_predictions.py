@@ -1,6 +1,8 @@
 """Predictions of two seeds of an RGB baseline and an MDN (on each depth input) for four
-table columns under four conditions, with known skill: what the table and figure tests read;
-and the same again as if tested on Celeb-DF as well."""
+table columns under four conditions, with known skill, in the evaluate step's layout (the MDN's
+clean faces on its stored maps, `estimated`, on re-estimated depth and on zeros; `perturb` only
+attacked): what the table and figure tests read; and the same again as if tested on Celeb-DF as
+well."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from depthfake.evaluation.cell_stats import column_statistics, table_cells
+from depthfake.evaluation.cell_stats import column_statistics
 from depthfake.reporting.tables import make_tables
 from depthfake.settings import BootstrapSettings, MarkSettings
 
@@ -20,8 +22,12 @@ CLUSTERS = np.array(["p0", "p0", "p1", "p1", "p2", "p2", "p3", "p3"])  # pairs o
 FRAMES = 5
 CONDITIONS = ("clean", "BLR", "NSE", "NSE@0.05")
 # (model, depth input): how well it separates
-SKILL = {("rgb", "none"): 0.2, ("mdn", "recompute"): 0.35, ("mdn", "perturb"): 0.3,
-         ("mdn", "zero"): 0.05}
+SKILL = {("rgb", "none"): 0.2, ("mdn", "estimated"): 0.4, ("mdn", "recompute"): 0.35,
+         ("mdn", "perturb"): 0.3, ("mdn", "zero"): 0.05}
+# The conditions each depth input is evaluated under, as the evaluate step runs them.
+EVALUATED = {"estimated": CONDITIONS[:1], "perturb": CONDITIONS[1:]}
+# (model, depth input, condition) evaluated, per seed and column
+EVALUATIONS = sum(len(EVALUATED.get(depth_input, CONDITIONS)) for _, depth_input in SKILL)
 
 
 def synthetic_predictions() -> pd.DataFrame:
@@ -35,7 +41,7 @@ def synthetic_predictions() -> pd.DataFrame:
                 fakes = ["FaceSwap", "Face2Face"] if forgery == "ALL" else [forgery]
                 kinds = ["real" if label == 0 else fakes[i % len(fakes)]
                          for i, label in enumerate(VIDEO_LABELS)]
-                for condition in CONDITIONS:
+                for condition in EVALUATED.get(depth_input, CONDITIONS):
                     probs = np.clip(0.5 + skill * (2 * labels - 1) + rng.normal(0, 0.2, 40), 0, 1)
                     rows.append(pd.DataFrame(dict(
                         dataset="demo", test_dataset="demo", model=model,
@@ -67,8 +73,7 @@ def tables_of(predictions: pd.DataFrame, columns: list[tuple], modes: list[str],
               seed: int = 1, marks: MarkSettings | None = None) -> pd.DataFrame:
     """The column statistics (300 replicates) and the tables of synthetic predictions, as the
     column_statistics and tables steps make them; returns the tables' cells."""
-    statistics = column_statistics(table_cells(predictions, modes[0]),
-                                   BootstrapSettings(resamples=300, seed=seed))
+    statistics = column_statistics(predictions, BootstrapSettings(resamples=300, seed=seed))
     return make_tables(statistics, ROWS, columns, modes, out,
                        layouts=dict.fromkeys(statistics["test_dataset"], "ffpp"),
                        marks=marks or MarkSettings())

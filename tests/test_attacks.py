@@ -23,20 +23,25 @@ from depthfake.evaluation.attacks import (
     AttackSettings,
     attack_images,
     blur,
-    conditions,
     jpeg,
     jpeg_round_trip,
     noise,
-    parse_condition,
     rescale,
     sample_rng,
     to_uint8,
     translate,
     translation_offset,
 )
+from depthfake.evaluation.conditions import (
+    ATTACK_NAMES,
+    conditions,
+    parse_condition,
+    sweep_condition,
+)
 from depthfake.evaluation.depth_under_attack import REFIT_MIN_SIDE, DepthRecompute
 from depthfake.faces import Face, crop_face, largest_face
 from depthfake.settings import FaceSettings, SweepSettings
+from depthfake.settings.evaluation import levels_left_clean
 from depthfake.storage.h5 import write_h5
 
 P = AttackSettings()
@@ -289,6 +294,7 @@ def test_jpeg_at_quality_q_is_a_round_trip_through_an_encoder_at_q(quality):
 
 
 def test_sweep_conditions_fix_the_drawn_parameter():
+    assert tuple(ATTACKS) == ATTACK_NAMES  # every named attack has its operation, in order
     sweeps = SweepSettings(BLR=[2.0], NSE=[0.011], RSC=[0.5], TRN=[0.2], JPG=[30])
     names = conditions(sweeps)
     assert names == ["clean", "BLR", "NSE", "RSC", "TRN", "CMB", "JPG", "BLR@2", "NSE@0.011",
@@ -301,6 +307,24 @@ def test_sweep_conditions_fix_the_drawn_parameter():
     assert np.array_equal(swept, direct)  # the level, whatever the draw
     with pytest.raises(ValueError, match="unknown condition"):
         parse_condition("FOG@1")
+
+
+# (attack, a level rounding leaves clean, the next level up, which changes pixels) at SIDE
+CLEAN_AND_NOT = [("TRN", 0.5 / SIDE, 0.6 / SIDE), ("RSC", 1 - 0.4 / SIDE, 1 - 0.6 / SIDE),
+                 ("BLR", 0.25, 0.3), ("NSE", 0.0002, 0.0006)]
+
+
+@pytest.mark.parametrize(("attack", "clean", "changing"), CLEAN_AND_NOT)
+def test_the_sweep_levels_found_clean_change_no_pixel_and_the_next_ones_do(
+        crops, attack, clean, changing):
+    found = levels_left_clean(SweepSettings(**{attack: [clean, changing]}),
+                              blur_kernel=P.blur_kernel, crop_size=SIDE)
+    assert [level.split(":")[0] for level in found] == [sweep_condition(attack, clean)]
+    crop = crops[("noise", SIDE)]
+    for frame in range(20):  # TRN's and NSE's draws differ per frame
+        assert np.array_equal(attacked(sweep_condition(attack, clean), crop, frame), crop)
+    assert any(not np.array_equal(attacked(sweep_condition(attack, changing), crop, frame), crop)
+               for frame in range(20))
 
 
 def test_draws_are_keyed_by_seed_video_kind_frame_and_condition():
@@ -366,7 +390,7 @@ class SpyDetector:
         return [Face(np.array([10, 10, 200, 200], np.float32), points)]
 
 
-def test_recompute_estimates_depth_from_the_attacked_crops_with_refitted_landmarks(
+def test_recompute_estimates_depth_from_the_attacked_and_clean_crops_with_refitted_landmarks(
         faces_shard, monkeypatch):
     estimator, detector = SpyEstimator(), SpyDetector()
     monkeypatch.setattr(recompute_module, "create_depth_estimator", lambda *a, **k: estimator)
@@ -384,9 +408,18 @@ def test_recompute_estimates_depth_from_the_attacked_crops_with_refitted_landmar
     depth = batch.depth.numpy()
     assert (depth[0] == 0.25).all() and (depth[1] == 0).all()  # lost: the fallback map
     assert batch.depth_lost.tolist() == [False, True]
+    detector.frames = []  # it finds the face in the next crop again
     clean = FaceBatches(faces_shard, SIDE, True, condition="clean", attack_params=P, attack_seed=11,
                         depth_input="recompute", recompute=recompute)[[0]]
-    assert (clean.depth.numpy() == 0.5).all() and len(estimator.calls) == 1  # stored maps
+    stored = FaceBatches(faces_shard, SIDE, True, depth_input="estimated")[[0]]
+    assert (stored.depth.numpy() == 0.5).all()  # the stored map, which recompute does not read
+    assert np.array_equal(clean.rgb.numpy(), stored.rgb.numpy())
+    assert np.array_equal(detector.frames[0], cv2.resize(clean.rgb.numpy()[0],
+                                                         (REFIT_MIN_SIDE, REFIT_MIN_SIDE)))
+    assert len(estimator.calls) == 2 and np.array_equal(estimator.calls[1][0], clean.rgb.numpy())
+    assert (clean.depth.numpy() == 0.25).all()  # re-estimated from the clean crop, re-fitted
+    with pytest.raises(ValueError, match="estimated depth input is the stored maps of clean"):
+        FaceBatches(faces_shard, SIDE, True, condition="BLR", depth_input="estimated")
 
 
 def test_recompute_with_the_real_backends_refits_the_astronauts_landmarks(faces_shard):

@@ -33,19 +33,24 @@ def results(tmp_path_factory) -> dict:
     tables_of(predictions, COLUMNS, MODES, out / "tables")
     tables = {name: read_csv(out / "tables" / f"{name}.csv")
               for name in ["detection", *(f"robustness_{m}" for m in MODES)]}
-    make_figures(predictions, tables["detection"],
-                 {m: tables[f"robustness_{m}"] for m in MODES}, out / "figures")
+    make_figures(predictions, {m: tables[f"robustness_{m}"] for m in MODES}, out / "figures")
     return dict(predictions=predictions, tables=tables, figures=out / "figures")
 
 
-def test_severity_curves_hold_the_tables_cells_and_the_clean_set_at_no_noise(results):
-    detection, robustness = (results["tables"][n] for n in ("detection", "robustness_perturb"))
-    curves = severity_curves(detection, robustness, "perturb")
+@pytest.mark.parametrize("mode", MODES)
+def test_severity_curves_hold_the_tables_cells_and_the_modes_clean_reference_at_no_noise(
+        results, mode):
+    robustness = results["tables"][f"robustness_{mode}"]
+    curves = severity_curves(robustness, mode)
     assert set(curves["attack"]) == {"NSE"} and set(curves["level"]) == {0.0, 0.05}
     assert len(curves) == len(COLUMNS) * 3 * 2 * 2  # columns x models x metrics x levels
+    assert set(curves["depth_input"]) == {"none", mode, "zero"}
     swept = robustness[robustness["condition"] == "NSE@0.05"].set_index(
         ["compression", "forgery", "model", "depth_input"])
-    clean = detection.replace({"depth_input": {"estimated": "perturb"}}).set_index(
+    reference = "recompute" if mode == "recompute" else "estimated"  # the mode's clean faces
+    clean = robustness[robustness["condition"] == "clean"]
+    assert set(clean["depth_input"]) == {"none", reference, "zero"}
+    clean = clean.replace({"depth_input": {reference: mode}}).set_index(
         ["compression", "forgery", "model", "depth_input"])
     for row in curves.itertuples():
         source = swept if row.level == 0.05 else clean
@@ -59,16 +64,15 @@ def test_severity_curves_hold_the_tables_cells_and_the_clean_set_at_no_noise(res
 
 
 def test_jpeg_has_no_clean_point_and_no_sweep_gives_no_curve(results):
-    detection = results["tables"]["detection"]
     robustness = results["tables"]["robustness_perturb"].replace(
         {"condition": {"NSE@0.05": "JPG@50"}})
-    assert set(severity_curves(detection, robustness, "perturb")["level"]) == {50}
+    assert set(severity_curves(robustness, "perturb")["level"]) == {50}
     unswept = robustness[~robustness["condition"].str.contains("@")]
-    assert severity_curves(detection, unswept, "perturb").empty
+    assert severity_curves(unswept, "perturb").empty
 
 
 def test_roc_curves_give_the_cells_auc(results):
-    clean = clean_predictions(results["predictions"], "recompute")
+    clean = clean_predictions(results["predictions"])
     points = roc_points(clean)
     assert set(points["depth_input"]) == {"none", "estimated", "zero"}
     for (compression, forgery, model, depth_input, seed), curve in points.groupby(
@@ -83,7 +87,7 @@ def test_roc_curves_give_the_cells_auc(results):
 
 
 def test_video_scores_are_each_videos_mean_probability(results):
-    clean = clean_predictions(results["predictions"], "recompute")
+    clean = clean_predictions(results["predictions"])
     scores = video_scores(clean)
     assert len(scores) == len(COLUMNS) * 3 * 2 * 8  # columns x models x seeds x videos
     one = scores.iloc[5]
@@ -97,10 +101,9 @@ def test_video_scores_are_each_videos_mean_probability(results):
 
 def test_every_figure_is_a_png_beside_the_csv_it_draws(results):
     figures = results["figures"]
-    clean = clean_predictions(results["predictions"], "recompute")
+    clean = clean_predictions(results["predictions"])
     expected = {"roc": roc_points(clean), "scores": video_scores(clean),
-                **{f"severity_{m}": severity_curves(results["tables"]["detection"],
-                                                    results["tables"][f"robustness_{m}"], m)
+                **{f"severity_{m}": severity_curves(results["tables"][f"robustness_{m}"], m)
                    for m in MODES}}
     for name, data in expected.items():
         image = matplotlib.image.imread(figures / f"{name}.png")
@@ -127,8 +130,8 @@ def test_figures_of_one_class_columns_and_no_sweeps_are_drawn_with_a_note(tmp_pa
     predictions = predictions[predictions["condition"].isin(["clean", "NSE"])
                               & (predictions["label"] == 1)]
     tables_of(predictions, COLUMNS, ["recompute"], tmp_path)
-    make_figures(predictions, read_csv(tmp_path / "detection.csv"),
-                 {"recompute": read_csv(tmp_path / "robustness_recompute.csv")}, tmp_path)
+    make_figures(predictions, {"recompute": read_csv(tmp_path / "robustness_recompute.csv")},
+                 tmp_path)
     assert read_csv(tmp_path / "roc.csv").empty  # no curve without reals
     assert read_csv(tmp_path / "severity_recompute.csv").empty
     assert set(read_csv(tmp_path / "scores.csv")["label"]) == {1}
@@ -139,8 +142,8 @@ def test_a_test_data_set_in_one_quality_is_drawn_at_its_own_compression(tmp_path
     predictions = synthetic_predictions()
     predictions = with_celebdf(predictions[predictions["condition"].isin(["clean", "NSE@0.05"])])
     tables_of(predictions, CROSS_COLUMNS, ["recompute"], tmp_path)
-    make_figures(predictions, read_csv(tmp_path / "detection.csv"),
-                 {"recompute": read_csv(tmp_path / "robustness_recompute.csv")}, tmp_path)
+    make_figures(predictions, {"recompute": read_csv(tmp_path / "robustness_recompute.csv")},
+                 tmp_path)
     for name in ("roc", "scores", "severity_recompute"):  # the panels' titles
         drawn = read_csv(tmp_path / f"{name}.csv").drop_duplicates(["test_dataset",
                                                                     "compression"])

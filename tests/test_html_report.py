@@ -21,7 +21,7 @@ DOCS = REPO / "docs"
 # The tiny run's report: (category, file) -> (images, tables) that must render.
 EXPECTED = {
     ("Tables", "results/tables/demo/detection.html"): (0, 2),  # clean set, per kind
-    ("Tables", "results/tables/demo/robustness_recompute.html"): (0, 7),  # 6 attacks, 1 sweep
+    ("Tables", "results/tables/demo/robustness_recompute.html"): (0, 8),  # clean, 6, 1 sweep
     ("Figures", "results/figures/demo/severity_recompute.png"): (1, 0),
     ("Figures", "results/figures/demo/roc.png"): (1, 0),
     ("Figures", "results/figures/demo/scores.png"): (1, 0),

@@ -29,9 +29,8 @@ from depthfake.storage.skips import SkipLog
 from hostile_names import HOSTILE_NAMES, injected, parse_page
 from synthetic_predictions import (
     COLUMNS,
-    CONDITIONS,
     CROSS_COLUMNS,
-    SKILL,
+    EVALUATIONS,
     synthetic_predictions,
     tables_of,
     with_celebdf,
@@ -111,7 +110,7 @@ def test_cell_metrics_count_videos_and_score_both_levels():
 
 def test_cell_metrics_match_a_direct_computation(predictions):
     metrics = cell_metrics(predictions)
-    assert len(metrics) == len(SKILL) * 2 * 4 * len(CONDITIONS)
+    assert len(metrics) == EVALUATIONS * 2 * 4  # x seeds x columns
     for _, row in metrics.iterrows():
         cell = predictions[(predictions["model"] == row["model"])
                            & (predictions["depth_input"] == row["depth_input"])
@@ -155,7 +154,7 @@ def summarise(predictions: pd.DataFrame, seed: int = 3, resamples: int = 300) ->
 
 def test_each_cell_has_an_interval_and_a_paired_difference_from_rgb(predictions):
     summary = summarise(predictions)
-    assert len(summary) == len(SKILL) * 4 * len(CONDITIONS) and (summary["seeds"] == 2).all()
+    assert len(summary) == EVALUATIONS * 4 and (summary["seeds"] == 2).all()
     metrics = cell_metrics(predictions)
     cells = summary.set_index(KEY)
     for metric in ("frame_accuracy", "frame_auc", "video_auc"):
@@ -224,13 +223,24 @@ def test_written_tables_hold_the_numbers_per_depth_mode(predictions, tmp_path):
     detection = read_csv(tmp_path / "detection.csv")
     assert len(detection) == 3 * 4  # rgb, mdn on its maps, mdn on zeros x 4 columns
     assert sorted(detection["depth_input"].unique()) == ["estimated", "none", "zero"]
-    clean = summary[summary["condition"] == "clean"].reset_index(drop=True)
+    cells = summary.drop_duplicates(["compression", "forgery", "model", "depth_input",
+                                     "condition"])  # the tables repeat their clean cells
+    clean = summary.iloc[:len(detection)]  # the detection table's cells come first
+    assert (clean["condition"] == "clean").all()
     assert np.allclose(detection["frame_accuracy_low"], clean["frame_accuracy_low"])
-    for mode in ("recompute", "perturb"):
+    for mode, reference in (("recompute", "recompute"), ("perturb", "estimated")):
         table = read_csv(tmp_path / f"robustness_{mode}.csv")
-        assert set(table["depth_input"]) == {"none", mode, "zero"}  # never both modes
-        assert sorted(table["condition"].unique()) == ["BLR", "NSE", "NSE@0.05"]
+        attacked = table[table["condition"] != "clean"]
+        assert set(attacked["depth_input"]) == {"none", mode, "zero"}  # never both modes
+        assert sorted(attacked["condition"].unique()) == ["BLR", "NSE", "NSE@0.05"]
+        own_clean = table[table["condition"] == "clean"]  # the mode's clean reference
+        assert set(own_clean["depth_input"]) == {"none", reference, "zero"}
+        expected = cells[(cells["condition"] == "clean") & (cells["depth_input"] == reference)]
+        np.testing.assert_allclose(
+            own_clean.loc[own_clean["depth_input"] == reference, "frame_auc"],
+            expected["frame_auc"], rtol=1e-5)  # as the CSV rounds it
         markdown = (tmp_path / f"robustness_{mode}.md").read_text()
+        assert markdown.index("## Clean reference") < markdown.index("## BLR")
         assert f"depth mode `{mode}`" in markdown and f"`{mode}` mode" in markdown
         assert "## NSE sweep (level: sigma)" in markdown
         assert ("depth fallbacks" in markdown) == (mode == "recompute")

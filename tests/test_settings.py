@@ -199,6 +199,19 @@ def test_attack_settings_are_checked():
         AttackSettings(blur_sigma_min=5.0, blur_sigma_max=3.0)
 
 
+def test_sweep_levels_that_rounding_leaves_clean_are_refused_at_the_crop_size():
+    values = yaml.safe_load((REPO / "config.yaml").read_text())
+    values["evaluate"]["sweeps"] = {"NSE": [0.0002, 0.011], "TRN": [0.005, 0.05]}
+    crop_size = values["faces"]["crop_size"]
+    with pytest.raises(ValueError, match=rf"at faces.crop_size {crop_size}, rounding to uint8 "
+                       r"pixels leaves TRN@0.005: shifts of at most 0.32 px round to none; "
+                       r"NSE@0.0002: changes 1.1e-22 of the pixels: each is the clean set"):
+        load_config(values)
+    values["faces"]["crop_size"] = 224  # 1.12 px: some shifts round to a whole pixel
+    values["evaluate"]["sweeps"]["NSE"] = [0.011]
+    assert load_config(values).evaluate.sweeps.TRN == [0.005, 0.05]
+
+
 def test_options_of_a_backbone_outside_the_grid_are_reported():
     section = TrainSection(dataset="demo", backbones=["mobilenetv2_050"],
                            backbone_options={"mobilenetv2_05": BackboneOptions(split_block=2)})

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.workflow
 RUNS = 3
 # Table rows per training cell: rgb; each mdn on its depth maps and on zeros.
 EVALUATIONS = 1 + 2 * 2
-CONDITIONS = 7  # clean, BLR, NSE, RSC, TRN, CMB, JPG, NSE@0.02 less clean
+CONDITIONS = 8  # clean (the mode's clean reference), BLR, NSE, RSC, TRN, CMB, JPG, NSE@0.02
 # Keys with one valid value in the tiny config (one layout, one data set, one compression).
 ONE_CHOICE = {"datasets.demo.layout", "train.dataset", "figures.gradcam.compression"}
 # The tiny run's names for the placeholders of the config keys.
@@ -125,8 +125,10 @@ def test_tables_have_a_number_in_every_cell(run):
     assert detection["frame_accuracy"].between(0, 1).all()
     robustness = read_csv(tables / "robustness_recompute.csv")
     assert len(robustness) == EVALUATIONS * 2 * CONDITIONS
-    assert set(robustness["condition"]) == {"BLR", "NSE", "RSC", "TRN", "CMB", "JPG",
+    assert set(robustness["condition"]) == {"clean", "BLR", "NSE", "RSC", "TRN", "CMB", "JPG",
                                             "NSE@0.02"}
+    reference = robustness[robustness["condition"] == "clean"]  # re-estimated, not stored
+    assert set(reference["depth_input"]) == {"none", "recompute", "zero"}
     assert robustness[shown].notna().all().all() and robustness[intervals].isna().all().all()
     neural = robustness[robustness["depth"] == "depth_anything"]
     assert (neural["depth_lost"] == 0).all()  # no landmarks to lose

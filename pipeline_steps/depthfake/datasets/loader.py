@@ -20,9 +20,10 @@ import torch
 from torch.utils.data import Dataset
 
 from depthfake.depth.convention import check_convention, stored_nan_background
-from depthfake.evaluation.attacks import CLEAN, AttackSettings, attack_images, sample_rng, to_uint8
+from depthfake.evaluation.attacks import AttackSettings, attack_images, sample_rng, to_uint8
+from depthfake.evaluation.conditions import CLEAN
 from depthfake.evaluation.depth_under_attack import DepthRecompute
-from depthfake.settings import PERTURB, RECOMPUTE, ZERO_DEPTH
+from depthfake.settings import ESTIMATED, PERTURB, RECOMPUTE, ZERO_DEPTH
 from depthfake.storage.files import read_parquet
 from depthfake.storage.h5 import open_h5
 
@@ -65,9 +66,9 @@ class FaceBatches(Dataset):
     Use it with a DataLoader whose sampler yields lists of positions and `batch_size=None`.
     `condition` (depthfake.evaluation.attacks) is applied per sample with draws keyed by
     (attack_seed, video, kind, frame, condition), the same for every model. The depth input
-    is `perturb` (the stored map, under attack the same operation on it), `recompute` (the
-    `recompute` backend on the crop, attacked or clean: its landmarks re-fitted there) or
-    `zero` (zeros, attacked or not).
+    is `perturb` (the stored map, under attack the same operation on it), `estimated` (the
+    stored map, clean faces only), `recompute` (the `recompute` backend on the crop, attacked
+    or clean: its landmarks re-fitted there) or `zero` (zeros, attacked or not).
     """
 
     def __init__(self, index: pd.DataFrame, input_size: int, with_depth: bool, *,
@@ -78,6 +79,9 @@ class FaceBatches(Dataset):
             raise ValueError("this model reads depth maps: give their HDF5 files (--depth)")
         if with_depth and depth_input == RECOMPUTE and recompute is None:
             raise ValueError("the recompute depth input needs a depth backend to recompute with")
+        if depth_input == ESTIMATED and condition != CLEAN:
+            raise ValueError(f"the estimated depth input is the stored maps of clean faces; "
+                             f"under {condition!r} use perturb or recompute")
         self.index = index.reset_index(drop=True)
         self.with_depth = with_depth
         self.condition = condition

@@ -1,16 +1,14 @@
 """Black-box attacks on face crops, in pixel space before normalisation.
 
-A condition is `clean`; an attack at the paper's parameters (BLR, NSE, RSC, TRN, and CMB: the
-four in that order) or JPEG re-compression (JPG, this project's addition); or one level of an
-attack's severity sweep, named `<attack>@<level>` (`NSE@0.05`: noise of sigma 0.05), which
-fixes the parameter the paper draws. BLR, RSC and TRN equal, on the same draw, the torchvision
-transforms of the paper's code: `GaussianBlur(5, sigma=(4, 8))`, `Resize(64)` then
-`Resize(224)` and `RandomAffine(degrees=0, translate=(0.1, 0.1))`. Attacks act on [0, 1]
-float images of any channel count, (H, W, C) or (H, W), with no rounding between CMB's steps;
-the attacked RGB crop is rounded back to uint8, as an image an adversary hands over is. Every
-random draw comes from a generator keyed by (seed, video, kind, frame, condition), so every
-model sees exactly the same attacked sample. The paper's `perturb` depth mode applies the same
-operation, with the same draws, to the stored depth map.
+The conditions they are run under are named in depthfake.evaluation.conditions. BLR, RSC and
+TRN equal, on the same draw, the torchvision transforms of the paper's code:
+`GaussianBlur(5, sigma=(4, 8))`, `Resize(64)` then `Resize(224)` and
+`RandomAffine(degrees=0, translate=(0.1, 0.1))`. Attacks act on [0, 1] float images of any
+channel count, (H, W, C) or (H, W), with no rounding between CMB's steps; the attacked RGB crop
+is rounded back to uint8, as an image an adversary hands over is. Every random draw comes from
+a generator keyed by (seed, video, kind, frame, condition), so every model sees exactly the
+same attacked sample. The paper's `perturb` depth mode applies the same operation, with the
+same draws, to the stored depth map.
 """
 
 from __future__ import annotations
@@ -23,12 +21,11 @@ import numpy as np
 import torch
 from torchvision.transforms.v2 import functional as tvf
 
-from depthfake.settings import AttackSettings, SweepSettings
+from depthfake.evaluation.conditions import CLEAN, parse_condition
+from depthfake.settings import AttackSettings
 
 Images = list[np.ndarray]
 Attack = Callable[[Images, AttackSettings, np.random.Generator, float | None], Images]
-CLEAN = "clean"
-SEPARATOR = "@"
 
 
 def blur(images: Images, p: AttackSettings, rng: np.random.Generator,
@@ -132,33 +129,6 @@ def combined(images: Images, p: AttackSettings, rng: np.random.Generator,
 ATTACKS: dict[str, Attack] = {
     "BLR": blur, "NSE": noise, "RSC": rescale, "TRN": translate, "CMB": combined, "JPG": jpeg,
 }
-# The attacks of the paper's tables; the others are this project's additions.
-PAPER_ATTACKS = ("BLR", "NSE", "RSC", "TRN", "CMB")
-SWEPT = {"BLR": "sigma", "NSE": "sigma", "RSC": "factor", "TRN": "largest shift",
-         "JPG": "quality"}
-# The level at which a swept attack leaves the image as it is (JPEG always changes it).
-UNCHANGED_AT = {"BLR": 0.0, "NSE": 0.0, "RSC": 1.0, "TRN": 0.0}
-
-
-def sweep_condition(attack: str, level: float) -> str:
-    return f"{attack}{SEPARATOR}{level:g}"
-
-
-def conditions(sweeps: SweepSettings) -> list[str]:
-    """clean, every attack at the paper's parameters, then each sweep's levels."""
-    levels = [sweep_condition(attack, level) for attack, values in sweeps.model_dump().items()
-              for level in values]
-    return [CLEAN, *ATTACKS, *levels]
-
-
-def parse_condition(condition: str) -> tuple[str, float | None]:
-    """(attack, level): ("NSE", 0.05) for "NSE@0.05", ("BLR", None) for "BLR"."""
-    attack, _, level = condition.partition(SEPARATOR)
-    if attack not in ATTACKS and condition != CLEAN:
-        raise ValueError(f"unknown condition {condition!r}; attacks: {list(ATTACKS)}")
-    return attack, float(level) if level else None
-
-
 def sample_rng(seed: int, video: str, kind: str, frame: int, condition: str
                ) -> np.random.Generator:
     """The generator of one sample's draws under one condition: the same for every model and

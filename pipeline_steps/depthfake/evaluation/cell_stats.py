@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from depthfake.evaluation.attacks import CLEAN
 from depthfake.evaluation.bootstrap import (
     SHOWN,
     VIDEO_KEY,
@@ -29,6 +28,7 @@ from depthfake.evaluation.bootstrap import (
     cluster_draws,
     column_rng,
 )
+from depthfake.evaluation.conditions import CLEAN
 from depthfake.evaluation.metrics import CELL, COLUMN, ROW, cell_metrics
 from depthfake.settings import ESTIMATED, NO_DEPTH, RECOMPUTE, ZERO_DEPTH, BootstrapSettings
 

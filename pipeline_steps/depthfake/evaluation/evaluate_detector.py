@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from depthfake.datasets.loader import FaceBatches, load_face_index
-from depthfake.evaluation.attacks import CLEAN, conditions
+from depthfake.evaluation.conditions import CLEAN, conditions
 from depthfake.evaluation.depth_under_attack import DepthRecompute
 from depthfake.evaluation.predict import predict
 from depthfake.jobs.devices import resolve_device
@@ -80,8 +80,8 @@ def evaluate_detector(index: pd.DataFrame, weights: Path, meta: Path, *,
     for depth_input, condition in evaluation_runs(depth_inputs, conditions(settings.sweeps)):
         dataset = FaceBatches(test, config.input_size, config.reads_depth,
                               condition=condition, attack_params=settings.attacks,
-                              attack_seed=settings.seed, recompute=recompute,
-                              depth_input=PERTURB if depth_input == ESTIMATED else depth_input)
+                              attack_seed=settings.seed, depth_input=depth_input,
+                              recompute=recompute)
         result = predict(model, dataset, inputs, precision, workers=workers)
         accuracy = ((result.probs >= 0.5) == result.labels).mean()
         log.info("%s %s, depth %s: accuracy %.3f on %d faces, %d depth fallbacks", cell,

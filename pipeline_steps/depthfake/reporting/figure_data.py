@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_curve
 
-from depthfake.evaluation.attacks import CLEAN, SEPARATOR, UNCHANGED_AT, parse_condition
+from depthfake.evaluation.conditions import CLEAN, SEPARATOR, UNCHANGED_AT, parse_condition
 from depthfake.evaluation.metrics import COLUMN, ROW, video_level
 from depthfake.settings import ESTIMATED
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from depthfake.evaluation.attacks import SWEPT
 from depthfake.evaluation.cell_stats import clean_predictions
+from depthfake.evaluation.conditions import SWEPT
 from depthfake.evaluation.metrics import COLUMN, THRESHOLD, compression_labels, labelled
 from depthfake.reporting.figure_data import (
     MODEL,

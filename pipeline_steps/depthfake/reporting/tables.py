@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from depthfake.datasets import CLUSTER_UNITS
-from depthfake.evaluation.attacks import CLEAN, PAPER_ATTACKS, SWEPT, parse_condition
 from depthfake.evaluation.bootstrap import SHOWN
 from depthfake.evaluation.cell_stats import clean_predictions, mode_cells
+from depthfake.evaluation.conditions import CLEAN, PAPER_ATTACKS, SWEPT, parse_condition
 from depthfake.evaluation.marks import mark
 from depthfake.evaluation.metrics import KIND_ACCURACY, compression_labels, labelled
 from depthfake.plan.provenance import provenance_line

@@ -11,7 +11,7 @@ from depthfake.settings.datasets import (
     DatasetSettings,
 )
 from depthfake.settings.depth import DepthSettings
-from depthfake.settings.evaluation import EvaluateSection
+from depthfake.settings.evaluation import EvaluateSection, levels_left_clean
 from depthfake.settings.faces import FaceSettings
 from depthfake.settings.figures import FigureSettings
 from depthfake.settings.frames import FrameSettings
@@ -58,6 +58,13 @@ class WorkflowConfig(Settings):
         if gradcam.compression is not None and gradcam.compression not in trained_at:
             raise ValueError(f"figures.gradcam.compression names {gradcam.compression!r}; the "
                              f"training data set's compressions are {trained_at}")
+        if clean := levels_left_clean(self.evaluate.sweeps,
+                                      blur_kernel=self.evaluate.attacks.blur_kernel,
+                                      crop_size=self.faces.crop_size):
+            raise ValueError(f"evaluate.sweeps: at faces.crop_size {self.faces.crop_size}, "
+                             f"rounding to uint8 pixels leaves {'; '.join(clean)}: each is the "
+                             "clean set under another name (every curve starts at the mode's "
+                             "clean reference); drop it")
         return self
 
     @model_validator(mode="after")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
@@ -10,7 +11,7 @@ from depthfake.settings.base import DepthMode, Device, Settings, Token
 
 
 class AttackSettings(Settings):
-    """The paper's black-box attacks, in pixel space on [0, 1] crops."""
+    """The black-box attacks, in pixel space on [0, 1] crops: the paper's, and JPG."""
 
     blur_kernel: int = Field(5, ge=1, examples=[3], description="BLR: odd Gaussian kernel side")
     blur_sigma_min: float = Field(4.0, gt=0, examples=[3.0],
@@ -26,7 +27,8 @@ class AttackSettings(Settings):
                                  examples=[0.2],
                                  description="TRN: shift up to this fraction of the side")
     jpeg_quality: int = Field(75, ge=1, le=100, examples=[60],
-                              description="JPG: JPEG re-compression quality")
+                              description="JPG (this project's addition, not the paper's): "
+                              "JPEG re-compression quality")
 
     @field_validator("blur_kernel")
     @classmethod
@@ -49,15 +51,44 @@ class SweepSettings(Settings):
     BLR: list[Annotated[float, Field(gt=0)]] = Field(
         [1.0, 2.0, 4.0, 8.0], examples=[[3.0]], description="blur sigmas (kernel blur_kernel)")
     NSE: list[Annotated[float, Field(ge=0)]] = Field(
-        [0.0002, 0.011, 0.025, 0.05, 0.1], examples=[[0.03]],
-        description="noise sigmas on the [0, 1] pixel scale; "
-        "0.011 and 0.0002 are what the paper's code gave its RGB and RGB-D models")
+        [0.011, 0.025, 0.05, 0.1], examples=[[0.03]],
+        description="noise sigmas on the [0, 1] pixel scale; 0.011 is what the paper's code "
+        "gave its RGB model (its RGB-D models' 0.0002 changes no pixel once rounded to uint8)")
     RSC: list[Annotated[float, Field(gt=0, le=1)]] = Field(
         [0.75, 0.5, 64 / 224, 0.15], examples=[[0.4]], description="rescale factors")
     TRN: list[Annotated[float, Field(ge=0, le=1)]] = Field(
         [0.05, 0.1, 0.2], examples=[[0.3]], description="largest shifts, as a fraction of the side")
     JPG: list[Annotated[int, Field(ge=1, le=100)]] = Field(
         [90, 70, 50, 30], examples=[[20]], description="JPEG qualities")
+
+
+# A noise level changing fewer pixels than this, once rounded to uint8, leaves the set clean.
+LEAST_CHANGED_FRACTION = 1e-6
+
+
+def levels_left_clean(sweeps: SweepSettings, *, blur_kernel: int, crop_size: int) -> list[str]:
+    """The sweep levels that rounding to uint8 pixels turns into the clean set, with why: TRN
+    shifts under half a pixel, RSC sizes that round to the crop's own, BLR kernels whose centre
+    keeps every pixel within half a grey level, NSE sigmas changing fewer than
+    LEAST_CHANGED_FRACTION of the pixels."""
+    half_level = 0.5 / 255  # on the [0, 1] pixel scale
+    found = [f"TRN@{level:g}: shifts of at most {level * crop_size:g} px round to none"
+             for level in sweeps.TRN if level * crop_size <= 0.5]
+    found += [f"RSC@{level:g}: {crop_size} px rescaled to round({level:g} x {crop_size}) = "
+              f"{crop_size} px is the crop itself"
+              for level in sweeps.RSC if round(level * crop_size) == crop_size]
+    for sigma in sweeps.BLR:
+        weights = [math.exp(-(x * x) / (2 * sigma * sigma))
+                   for x in range(-(blur_kernel // 2), blur_kernel // 2 + 1)]
+        centre = (weights[blur_kernel // 2] / sum(weights)) ** 2
+        if 1 - centre < half_level:
+            found.append(f"BLR@{sigma:g}: the neighbours' weight {1 - centre:.2g} moves no pixel "
+                         "by half a grey level")
+    found += [f"NSE@{sigma:g}: changes {changed:.2g} of the pixels"
+              for sigma in sweeps.NSE
+              if (changed := math.erfc(half_level / (sigma * math.sqrt(2))) if sigma else 0.0)
+              < LEAST_CHANGED_FRACTION]
+    return found
 
 
 class EvaluateSettings(Settings):
