@@ -65,10 +65,10 @@ def test_every_table_and_figure_renders_in_the_browser(checked):
     assert check.ok, check.summary()
     found = {(item.category, item.path): (item.images, item.tables) for item in check.items}
     assert found == EXPECTED
-    assert sum(i.images for i in check.items) == 5 and sum(i.tables for i in check.items) == 12
+    assert sum(i.images for i in check.items) == 5 and sum(i.tables for i in check.items) == 13
     robustness = next(i for i in check.items if i.path.endswith("robustness_recompute.html"))
     # per table a header and 2 forgeries x (rgb + 2 depth backends x (MDN, MDN on zeros))
-    assert robustness.table_rows == 7 * (1 + 2 * 5)
+    assert robustness.table_rows == 8 * (1 + 2 * 5)
 
 
 @pytest.mark.workflow

@@ -1,2 +1,3 @@
 """Scoring detectors: one trained detector's test predictions (evaluate_detector), the
-attacks, depth under attack, prediction, metrics, bootstrap intervals, cell statistics."""
+conditions and attacks, depth under attack, prediction, metrics, bootstrap intervals, cell
+statistics."""
