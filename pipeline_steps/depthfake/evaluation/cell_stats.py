@@ -30,7 +30,13 @@ from depthfake.evaluation.bootstrap import (
 )
 from depthfake.evaluation.conditions import CLEAN
 from depthfake.evaluation.metrics import CELL, COLUMN, ROW, cell_metrics
-from depthfake.settings import ESTIMATED, NO_DEPTH, RECOMPUTE, ZERO_DEPTH, BootstrapSettings
+from depthfake.settings import (
+    CLEAN_REFERENCE,
+    ESTIMATED,
+    NO_DEPTH,
+    ZERO_DEPTH,
+    BootstrapSettings,
+)
 
 MODEL = [*ROW, "depth_input"]
 KEY = ["dataset", *COLUMN, *MODEL, "condition"]
@@ -52,11 +58,10 @@ def mode_cells(cells: pd.DataFrame, mode: str) -> pd.DataFrame:
     zeros, and the mode's depth input, under every attack and clean, the clean ones being the
     mode's reference: `recompute` re-estimates depth from the clean crop (its landmarks
     re-fitted there), `perturb` reads the stored maps (`estimated`)."""
-    mode_clean = RECOMPUTE if mode == RECOMPUTE else ESTIMATED
     clean = cells["condition"] == CLEAN
     return cells[cells["depth_input"].isin([NO_DEPTH, ZERO_DEPTH])
                  | (~clean & (cells["depth_input"] == mode))
-                 | (clean & (cells["depth_input"] == mode_clean))]
+                 | (clean & (cells["depth_input"] == CLEAN_REFERENCE[mode]))]
 
 
 def check_clean_reference(predictions: pd.DataFrame) -> None:

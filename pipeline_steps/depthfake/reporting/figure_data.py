@@ -9,7 +9,7 @@ from sklearn.metrics import roc_curve
 
 from depthfake.evaluation.conditions import CLEAN, SEPARATOR, UNCHANGED_AT, parse_condition
 from depthfake.evaluation.metrics import COLUMN, ROW, video_level
-from depthfake.settings import ESTIMATED
+from depthfake.settings import CLEAN_REFERENCE
 
 MODEL = [*ROW, "depth_input"]
 SEVERITY_METRICS = ["frame_accuracy", "frame_auc"]
@@ -23,7 +23,7 @@ def severity_curves(robustness: pd.DataFrame, mode: str) -> pd.DataFrame:
     swept = robustness[robustness["condition"].str.contains(SEPARATOR, regex=False)]
     attacks = pd.unique(swept["condition"].map(lambda c: parse_condition(c)[0]))
     clean = robustness[robustness["condition"] == CLEAN].replace(
-        {"depth_input": {ESTIMATED: mode}})
+        {"depth_input": {CLEAN_REFERENCE[mode]: mode}})
     parts = [swept.assign(attack=swept["condition"].map(lambda c: parse_condition(c)[0]),
                           level=swept["condition"].map(lambda c: parse_condition(c)[1]))]
     parts += [clean.assign(attack=attack, level=UNCHANGED_AT[attack])

@@ -13,7 +13,13 @@ import pandas as pd
 from depthfake.datasets import CLUSTER_UNITS
 from depthfake.evaluation.bootstrap import SHOWN
 from depthfake.evaluation.cell_stats import clean_predictions, mode_cells
-from depthfake.evaluation.conditions import CLEAN, PAPER_ATTACKS, SWEPT, parse_condition
+from depthfake.evaluation.conditions import (
+    CLEAN,
+    PAPER_ATTACKS,
+    SEPARATOR,
+    SWEPT,
+    parse_condition,
+)
 from depthfake.evaluation.marks import mark
 from depthfake.evaluation.metrics import KIND_ACCURACY, compression_labels, labelled
 from depthfake.plan.provenance import provenance_line
@@ -199,15 +205,16 @@ def attack_sections(summary: pd.DataFrame, mode: str, show_dataset: bool
     paper's, and JPG's), then one per severity sweep."""
     clean = summary["condition"] == CLEAN
     attacks = summary["condition"].map(lambda c: parse_condition(c)[0])
-    swept = summary["condition"].str.contains("@", regex=False)
+    swept = summary["condition"].str.contains(SEPARATOR, regex=False)
     fallbacks = mode == RECOMPUTE
     sections = [section(summary[clean], f"## {CLEAN_REFERENCE_SECTION[mode]}", show_dataset,
                         fallbacks=fallbacks)]
-    sections += [section(summary[(attacks == a) & ~swept & ~clean],
+    standard = ~swept & ~clean  # an attack at its standard parameters
+    sections += [section(summary[(attacks == a) & standard],
                          "## " + (PAPER_PARAMETERS_SECTION if a in PAPER_ATTACKS
                                   else ADDED_ATTACK_SECTION).format(attack=a), show_dataset,
                          fallbacks=fallbacks)
-                 for a in pd.unique(attacks[~swept & ~clean])]
+                 for a in pd.unique(attacks[standard])]
     sections += [section(summary[(attacks == a) & swept], f"## {a} sweep (level: {SWEPT[a]})",
                          show_dataset, level=True, fallbacks=fallbacks)
                  for a in pd.unique(attacks[swept])]

@@ -12,6 +12,7 @@ Snakefile imports it.
 
 from depthfake.settings.base import (
     ALL_FORGERIES,
+    CLEAN_REFERENCE,
     ESTIMATED,
     NO_COMPRESSION,
     NO_DEPTH,
@@ -77,6 +78,7 @@ __all__ = [
     "LAYOUT_DEFAULTS",
     "LAYOUT_FIELDS",
     "NO_COMPRESSION",
+    "CLEAN_REFERENCE",
     "ESTIMATED",
     "NO_DEPTH",
     "PERTURB",

@@ -42,6 +42,9 @@ DepthInput = Literal["none", "recompute", "perturb", "zero"]
 ESTIMATED = "estimated"
 # The depth modes by name.
 RECOMPUTE, PERTURB = "recompute", "perturb"
+# Each depth mode's clean reference, the depth input of its clean faces: recompute's go through
+# the re-fit path, perturb's read the stored maps.
+CLEAN_REFERENCE = {RECOMPUTE: RECOMPUTE, PERTURB: ESTIMATED}
 
 
 class Settings(BaseModel):
