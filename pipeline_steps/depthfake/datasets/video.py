@@ -68,6 +68,17 @@ def read_sampled_frames(path: str | os.PathLike, n: int, stride: int | None = No
         cap.release()
 
 
+def frame_rate(path: str | os.PathLike) -> float | None:
+    """The frames per second a video declares (None if it declares none or cannot be
+    opened)."""
+    cap = cv2.VideoCapture(str(path))
+    try:
+        fps = cap.get(cv2.CAP_PROP_FPS) if cap.isOpened() else 0.0
+    finally:
+        cap.release()
+    return float(fps) if fps and fps > 0 else None
+
+
 def write_h264(path: str | os.PathLike, frames: list[np.ndarray], fps: float, crf: int) -> None:
     """Encode RGB frames with libx264 at `crf` (0 = lossless, FF++'s raw; 40 = FF++'s c40).
 

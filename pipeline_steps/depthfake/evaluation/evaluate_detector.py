@@ -1,5 +1,6 @@
 """Predicting the test faces of one trained detector, clean and under every attack, with
-each depth input; the step `evaluate` runs it."""
+each depth input (the step `evaluate`), and its validation faces clean (the step
+`predict_validation`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pandas as pd
 from depthfake.datasets.loader import FaceBatches, load_face_index
 from depthfake.evaluation.conditions import CLEAN, conditions
 from depthfake.evaluation.depth_under_attack import DepthRecompute
-from depthfake.evaluation.predict import predict
+from depthfake.evaluation.predict import Predictions, predict
 from depthfake.jobs.devices import resolve_device
 from depthfake.models import load_detector, read_checkpoint_meta
 from depthfake.settings import (
@@ -40,6 +41,38 @@ def trained_depth(record: dict, device: str) -> DepthRecompute:
                           FaceSettings.model_validate(record["preprocessing"]["faces"]))
 
 
+class LoadedDetector:
+    """A trained detector on its device, with its config and training record, predicting in
+    the precision it was trained in."""
+
+    def __init__(self, weights: Path, meta: Path, device: str):
+        model, self.config = load_detector(weights, meta)
+        self.inputs = DeviceInputs(self.config, resolve_device(device, "evaluate.device"))
+        self.model = model.to(self.inputs.device, memory_format=self.inputs.memory_format)
+        self.record = read_checkpoint_meta(meta)
+        self.precision = self.record.get("precision", "fp32")
+
+    def predict(self, dataset: FaceBatches, workers: int = 0) -> Predictions:
+        return predict(self.model, dataset, self.inputs, self.precision, workers=workers)
+
+
+def split_faces(index: pd.DataFrame, split: str) -> pd.DataFrame:
+    """The faces of one split, with their clusters; an error without any."""
+    if "cluster" not in index:
+        raise ValueError("the face index has no cluster column: it comes from an older "
+                         "extract_frames step; rerun it (snakemake --forcerun extract_frames)")
+    faces = index[index["split"] == split].reset_index(drop=True)
+    if faces.empty:
+        raise ValueError(f"no {split} faces: every {split} video was skipped or has no face")
+    return faces
+
+
+def face_columns(faces: pd.DataFrame) -> pd.DataFrame:
+    """Which face each prediction is of, with the faces' own compression."""
+    return faces[["video", "kind", "cluster", "frame", "label", "compression"]].rename(
+        columns={"compression": "test_compression"})
+
+
 def evaluation_runs(depth_inputs: list[str], all_conditions: list[str]) -> list[tuple[str, str]]:
     """The (depth input, condition) pairs one evaluation predicts. A model that reads no depth:
     every condition. A depth-reading model: its clean faces on their stored maps once
@@ -59,37 +92,48 @@ def evaluate_detector(index: pd.DataFrame, weights: Path, meta: Path, *,
                       test_dataset: str, out: Path, workers: int = 0) -> pd.DataFrame:
     """Predict every test face under every condition with each depth input; returns (and
     writes) the predictions."""
-    model, config = load_detector(weights, meta)
+    detector = LoadedDetector(weights, meta, settings.device)
+    config, record = detector.config, detector.record
     if config.reads_depth == (NO_DEPTH in depth_inputs):
         raise ValueError(f"depth inputs {depth_inputs} for a model that "
                          f"{'reads' if config.reads_depth else 'reads no'} depth")
-    inputs = DeviceInputs(config, resolve_device(settings.device, "evaluate.device"))
-    model = model.to(inputs.device, memory_format=inputs.memory_format)
-    record = read_checkpoint_meta(meta)
-    cell, precision = record["cell"], record.get("precision", "fp32")  # as trained
-    if "cluster" not in index:
-        raise ValueError("the face index has no cluster column: it comes from an older "
-                         "extract_frames step; rerun it (snakemake --forcerun extract_frames)")
-    test = index[index["split"] == "test"].reset_index(drop=True)
-    if test.empty:
-        raise ValueError("no test faces: every test video was skipped or has no face")
+    test = split_faces(index, "test")
     recompute = trained_depth(record, settings.device) if RECOMPUTE in depth_inputs else None
-    faces = test[["video", "kind", "cluster", "frame", "label", "compression"]].rename(
-        columns={"compression": "test_compression"})
+    faces = face_columns(test)
     tables = []
     for depth_input, condition in evaluation_runs(depth_inputs, conditions(settings.sweeps)):
         dataset = FaceBatches(test, config.input_size, config.reads_depth,
                               condition=condition, attack_params=settings.attacks,
                               attack_seed=settings.seed, depth_input=depth_input,
                               recompute=recompute)
-        result = predict(model, dataset, inputs, precision, workers=workers)
+        result = detector.predict(dataset, workers)
         accuracy = ((result.probs >= 0.5) == result.labels).mean()
-        log.info("%s %s, depth %s: accuracy %.3f on %d faces, %d depth fallbacks", cell,
-                 condition, depth_input, accuracy, len(test), result.depth_lost.sum())
+        log.info("%s %s, depth %s: accuracy %.3f on %d faces, %d depth fallbacks",
+                 record["cell"], condition, depth_input, accuracy, len(test),
+                 result.depth_lost.sum())
         tables.append(faces.assign(condition=condition, depth_input=depth_input,
                                    prob_fake=result.probs, depth_lost=result.depth_lost))
-    predictions = pd.concat(tables, ignore_index=True).assign(**cell, test_dataset=test_dataset)
+    predictions = pd.concat(tables, ignore_index=True).assign(**record["cell"],
+                                                              test_dataset=test_dataset)
     write_parquet(out, predictions)
+    return predictions
+
+
+def predict_validation(index: pd.DataFrame, weights: Path, meta: Path, *, device: str,
+                       out: Path, workers: int = 0) -> pd.DataFrame:
+    """Predict the validation faces of the model's own cell, clean (a depth-reading model on
+    its stored maps, `estimated`): what a bundle's decision threshold is chosen on. Returns
+    (and writes) the predictions."""
+    detector = LoadedDetector(weights, meta, device)
+    val = split_faces(index, "val")
+    depth_input = ESTIMATED if detector.config.reads_depth else NO_DEPTH
+    result = detector.predict(FaceBatches(val, detector.config.input_size,
+                                          detector.config.reads_depth,
+                                          depth_input=ESTIMATED), workers)
+    predictions = face_columns(val).assign(condition=CLEAN, depth_input=depth_input,
+                                           prob_fake=result.probs, **detector.record["cell"])
+    write_parquet(out, predictions)
+    log.info("%s: %d validation faces predicted", detector.record["cell"], len(val))
     return predictions
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -27,6 +28,8 @@ class FaceDetector(Protocol):
     """Finds every face of RGB uint8 frames, with their 68 landmarks."""
 
     batch_size: int  # frames best handed to detect_batch at once
+    model_files: dict[str, Path]  # the model files it loaded, by option name
+
 
     def detect(self, frame: np.ndarray) -> list[Face]:
         """The faces of one frame (H, W, 3)."""

@@ -40,6 +40,7 @@ class DlibCascadeDetector(PerFrameDetector):
                  region_face: int):
         self._hog = DlibFaceDetector(upsample, landmark_model)
         self._cnn = DlibCnnFaceDetector(upsample, landmark_model, detector_model)
+        self.model_files = self._cnn.model_files
         self.region_scale, self.region_face = region_scale, region_face
 
     def detect(self, frame: np.ndarray) -> list[Face]:

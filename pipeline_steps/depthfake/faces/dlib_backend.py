@@ -53,8 +53,9 @@ class LandmarkedDlibDetector(PerFrameDetector):
         import dlib
 
         self.upsample = upsample
-        self._predictor = dlib.shape_predictor(
-            str(resolve_predictor_path(landmark_model, f"{setting}.landmark_model")))
+        predictor = resolve_predictor_path(landmark_model, f"{setting}.landmark_model")
+        self._predictor = dlib.shape_predictor(str(predictor))
+        self.model_files = {"landmark_model": predictor}
 
     def _rectangles(self, frame: np.ndarray, upsample: int) -> list:
         """The dlib rectangles of the faces of a contiguous uint8 RGB frame."""
@@ -98,8 +99,10 @@ class DlibCnnFaceDetector(LandmarkedDlibDetector):
         import dlib
 
         super().__init__(upsample, landmark_model, "faces.dlib_cnn")
-        self._detector = dlib.cnn_face_detection_model_v1(str(resolve_model_path(
-            detector_model, CNN_DETECTOR_FILE, "faces.dlib_cnn.detector_model")))
+        detector = resolve_model_path(detector_model, CNN_DETECTOR_FILE,
+                                      "faces.dlib_cnn.detector_model")
+        self._detector = dlib.cnn_face_detection_model_v1(str(detector))
+        self.model_files = {**self.model_files, "detector_model": detector}
 
     def _rectangles(self, frame: np.ndarray, upsample: int) -> list:
         return [detection.rect for detection in self._detector(frame, upsample)]

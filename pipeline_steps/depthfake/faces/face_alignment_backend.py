@@ -72,6 +72,7 @@ class FaceAlignmentDetector:
             "detector_model": (detector_model, sfd_urls["s3fd"]),
             "landmark_model": (landmark_model, models_urls["2DFAN-4"]),
         })
+        self.model_files = paths
         self.sfd = SFDDetector(str(self.device), path_to_detector=str(paths["detector_model"]),
                                filter_threshold=threshold)
         self.fan = FAN(int(NetworkSize.LARGE))

@@ -2,7 +2,7 @@
 one), constraints, help, and an example value.
 
 One module per config section (`datasets`, `frames`, `faces`, `depth`, `training`, `evaluation`,
-`statistics`, `figures`) over `base`; `config_file` holds the whole file (`WorkflowConfig`,
+`statistics`, `figures`, `detect`) over `base`; `config_file` holds the whole file (`WorkflowConfig`,
 `load_config`), `cli` the step command lines, `schema` and `reference` the generated schema and
 key reference. The config file is validated against `WorkflowConfig`; each step script derives
 its command line from the model of its own stage (`add_arguments` / `from_args`), and the
@@ -54,6 +54,7 @@ from depthfake.settings.depth import (
     DepthSettings,
     LandmarkMeshOptions,
 )
+from depthfake.settings.detect import DetectSection, DetectSettings
 from depthfake.settings.evaluation import (
     AttackSettings,
     EvaluateSection,
@@ -102,6 +103,8 @@ __all__ = [
     "DepthInput",
     "DepthMode",
     "DepthSettings",
+    "DetectSection",
+    "DetectSettings",
     "DetectorName",
     "Device",
     "DlibCascadeOptions",

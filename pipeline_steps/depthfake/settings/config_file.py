@@ -11,6 +11,7 @@ from depthfake.settings.datasets import (
     DatasetSettings,
 )
 from depthfake.settings.depth import DepthSettings
+from depthfake.settings.detect import DetectSection
 from depthfake.settings.evaluation import EvaluateSection, levels_left_clean
 from depthfake.settings.faces import FaceSettings
 from depthfake.settings.figures import FigureSettings
@@ -31,6 +32,7 @@ class WorkflowConfig(Settings):
     evaluate: EvaluateSection = EvaluateSection()
     statistics: StatisticsSection = StatisticsSection()
     figures: FigureSettings = FigureSettings()
+    detect: DetectSection = DetectSection()
 
     @model_validator(mode="after")
     def _cross_references(self) -> WorkflowConfig:

@@ -1,10 +1,11 @@
-"""Atomic outputs: a file appears whole under its name or not at all."""
+"""Atomic outputs: a file or a folder appears whole under its name or not at all."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,3 +48,27 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
         raise
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary folder beside `path`; it replaces `path` (and whatever was there)
+    only if the block succeeds, and is removed otherwise, as are folders a killed earlier
+    job left for the same output."""
+    final = Path(path)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    for stale in final.parent.glob(f".{final.name}.tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    tmp.mkdir()
+    try:
+        yield tmp
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    except OSError as err:
+        if err.errno in WRITE_ERRNOS:
+            raise FailedWriteError(final, err) from err
+        raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -73,3 +74,12 @@ def read_json(path: str | os.PathLike, what: str = "JSON file") -> dict:
 
 def write_json(path: str | os.PathLike, record: dict) -> None:
     write_text(path, json.dumps(record, indent=2))
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while block := handle.read(1 << 24):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,95 @@
+"""Scoring a batch of videos with one bundle and writing what it found: per video its
+frames' probabilities (CSV and JSON) and page, for the batch an index page and a table of
+outcomes. A video that cannot be scored is an outcome with its reason; the others are still
+scored. `depthfake detect` and the workflow's `detect` target run it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from depthfake.bundles.load import Bundle, load_bundle
+from depthfake.bundles.threshold import RULE
+from depthfake.detect.pages import index_page, video_page
+from depthfake.detect.score import FACELESS_RULE, PhaseTimer, VideoScore, VideoScorer
+from depthfake.plan.provenance import code_version
+from depthfake.settings import DetectSettings
+from depthfake.storage.files import write_csv, write_json, write_text
+
+log = logging.getLogger(__name__)
+VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm"}
+INDEX_PAGE, OUTCOMES = "index.html", "videos.csv"
+
+
+def listed_videos(videos: str | Path) -> list[Path]:
+    """The videos of a folder (its files with a video suffix, in name order) or of a text
+    file listing one path per line (blank lines and `#` comments skipped; relative paths
+    from the list's folder)."""
+    source = Path(videos)
+    if source.is_dir():
+        return sorted(p for p in source.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
+    if not source.is_file():
+        raise FileNotFoundError(f"{source}: no such folder or list of videos")
+    lines = [line.strip() for line in source.read_text().splitlines()]
+    return [source.parent / line for line in lines if line and not line.startswith("#")]
+
+
+def folder_name(path: Path) -> str:
+    """A video's output folder: its name's safe characters and a digest of its path (unique
+    per path, whatever the name holds)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", path.name)[:60].strip("._") or "video"
+    return f"{stem}-{hashlib.sha256(str(path).encode()).hexdigest()[:8]}"
+
+
+def frames_table(video: VideoScore) -> pd.DataFrame:
+    return pd.DataFrame({"frame": video.frames, "time_s": video.times(),
+                         "has_face": video.has_face, "prob_fake": video.prob_fake})
+
+
+def video_record(video: VideoScore, bundle: Bundle, commit: str) -> dict:
+    return {"video": video.path, "name": Path(video.path).name, "outcome": video.outcome,
+            "reason": video.reason, "score": video.score, "verdict": video.verdict,
+            "threshold": bundle.threshold, "threshold_rule": RULE, "faceless_rule": FACELESS_RULE,
+            "aggregation": bundle.preprocessing["aggregation"], "fps": video.fps,
+            "frames": frames_table(video).to_dict(orient="records"),
+            "bundle": {"name": bundle.meta["name"], "source": bundle.source,
+                       "sha256": bundle.digest, "demo": bundle.is_demo},
+            "commit": commit}
+
+
+def write_video(video: VideoScore, folder: Path, bundle: Bundle, commit: str) -> None:
+    """frames.csv, frames.json and page.html of one video in `folder`."""
+    with PhaseTimer(video.seconds)("page"):
+        write_csv(folder / "frames.csv", frames_table(video))
+        write_json(folder / "frames.json", video_record(video, bundle, commit))
+        write_text(folder / "page.html", video_page(video, Path(video.path).name, bundle, commit))
+
+
+def detect_videos(videos: list[Path], *, bundle: str, settings: DetectSettings, out: Path
+                  ) -> list[VideoScore]:
+    """Score `videos` with the bundle at `bundle` (folder or hub id) into `out`; returns
+    every video's outcome, in order."""
+    loaded = load_bundle(bundle)
+    scorer = VideoScorer(loaded, settings)
+    commit = code_version()
+    results, shown = [], []
+    for path in tqdm(videos, desc="detect", unit="video"):
+        video = scorer.score(path)
+        folder = folder_name(Path(path))
+        write_video(video, out / "videos" / folder, loaded, commit)
+        log.info("%s: %s", path, video.verdict or f"not scored ({video.reason})")
+        results.append(video)
+        shown.append((video, Path(path).name, f"videos/{folder}/page.html"))
+    outcomes = pd.DataFrame([{"video": v.path, "outcome": v.outcome, "reason": v.reason,
+                              "score": v.score, "verdict": v.verdict,
+                              "frames_with_face": v.faced_frames, "frames": len(v.frames),
+                              "page": link} for v, (_, _, link) in zip(results, shown,
+                                                                       strict=True)])
+    write_csv(out / OUTCOMES, outcomes)
+    write_text(out / INDEX_PAGE, index_page(shown, loaded, commit))
+    return results
