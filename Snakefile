@@ -20,6 +20,7 @@ include: "workflow/rules/faces.smk"
 include: "workflow/rules/depth.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/bundles.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/figures.smk"
 

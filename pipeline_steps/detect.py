@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depthfake.detect.batch import detect_videos, listed_videos
+from depthfake.datasets.base import listed_videos
+from depthfake.detect.batch import detect_videos
 from depthfake.jobs._runtime import limit_threads, setup_logging, step_parser
 from depthfake.settings import DetectSettings, add_arguments, from_args
 

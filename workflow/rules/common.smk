@@ -64,6 +64,10 @@ wildcard_constraints:
     depth_inputs=r"(none|recompute|perturb|zero)(\+(recompute|perturb|zero))*",
 
 
+# The wildcards that name one trained detector.
+RUN_WILDCARDS = ("dataset", "compression", "forgery", "model", "backbone", "depth", "seed")
+
+
 def step_script(name):
     """A step script's path, relative to the working directory: moving the project folder
     must not change the rules' params."""
@@ -82,6 +86,8 @@ def patterns():
         weights=rules.train.output.weights,
         meta=rules.train.output.meta,
         predictions=rules.evaluate.output.predictions,
+        validation=rules.predict_validation.output.predictions,
+        robustness="results/tables/{dataset}/robustness_{mode}.csv",
     )
 
 
@@ -91,6 +97,15 @@ def train_inputs(w):
     faces = PLAN.face_files(patterns(), dataset=w.dataset, compression=w.compression,
                             forgery=w.forgery, model=w.model, depth=w.depth)
     return faces | ({"pretrained": weights} if weights else {})
+
+
+def validation_inputs(w):
+    return PLAN.face_files(patterns(), dataset=w.dataset, compression=w.compression,
+                           forgery=w.forgery, model=w.model, depth=w.depth)
+
+
+def bundle_inputs(w):
+    return PLAN.bundle_files(patterns(), **{k: w[k] for k in RUN_WILDCARDS})
 
 
 def test_inputs(w):

@@ -29,9 +29,11 @@ DEPTH_TERMS = {
     "depth_anything": "Depth Anything V2: Small under Apache-2.0, Base and Large under "
                       "**CC-BY-NC-4.0 (non-commercial)**; run through transformers (Apache-2.0)",
 }
-DEMO_WARNING = ("> **Demo bundle.** It was trained in seconds on the demo's miniature data set, "
-                "to show the pipeline: its verdicts mean nothing. Train on real data for a "
-                "detector worth using.")
+DEMO_WARNING = ("Demo bundle: trained in seconds on the demo's miniature data set to show the "
+                "pipeline, its verdicts mean nothing. Train on real data for a detector worth "
+                "using.")
+# The identity keys of a depth model the card shows (bundle.json holds them all).
+DEPTH_IDENTITY = ("model", "model_type", "revision", "weights_sha256", "maps_version")
 
 
 def interval(value: dict, percent: bool) -> str:
@@ -42,6 +44,10 @@ def interval(value: dict, percent: bool) -> str:
     bounds = ("" if value["low"] is None else
               f" [{scale * value['low']:.{digits}f}, {scale * value['high']:.{digits}f}]")
     return f"{scale * value['value']:.{digits}f}{bounds}"
+
+
+def shown_identity(identity: dict) -> dict:
+    return {key: value for key, value in identity.items() if key in DEPTH_IDENTITY}
 
 
 def settings_text(values: dict) -> str:
@@ -57,7 +63,7 @@ def model_card(bundle: dict, data_layout: str) -> str:
              "tags: [deepfake-detection, rgb-d, depthfake]", "---", "",
              f"# depthfake detector {markdown_text(bundle['name'])}", ""]
     if bundle["demo"]:
-        lines += [DEMO_WARNING, ""]
+        lines += [f"> **{DEMO_WARNING}**", ""]
     lines += [
         f"A `{markdown_text(detector['detector'])}` detector on a "
         f"`{markdown_text(detector['backbone'])}` backbone, {detector['input_size']} px input, "
@@ -75,7 +81,7 @@ def model_card(bundle: dict, data_layout: str) -> str:
         "- Depth: none (an RGB-only detector)." if depth is None else
         f"- Depth: {markdown_text(depth['backend'])} "
         f"({markdown_text(settings_text(depth['options']))}); model "
-        f"{markdown_text(settings_text(depth['identity']))}.",
+        f"{markdown_text(settings_text(shown_identity(depth['identity'])))}.",
         f"- Normalisation: {markdown_text(settings_text(pre['normalisation']))}.",
         f"- Aggregation: {markdown_text(pre['aggregation'])}.", "",
         "## Decision threshold", "",

@@ -21,7 +21,13 @@ from depthfake.depth.convention import DEPTH_DATASET
 from depthfake.evaluation.conditions import CLEAN
 from depthfake.models import read_checkpoint_meta
 from depthfake.plan.provenance import provenance
-from depthfake.settings import ESTIMATED, NO_DEPTH, BootstrapSettings, FaceSettings
+from depthfake.settings import (
+    ESTIMATED,
+    NO_DEPTH,
+    ZERO_DEPTH,
+    BootstrapSettings,
+    FaceSettings,
+)
 from depthfake.storage.atomic import atomic_folder
 from depthfake.storage.files import file_sha256, read_csv, read_parquet, write_json, write_text
 from depthfake.storage.h5 import open_h5
@@ -63,14 +69,16 @@ def depth_preprocessing(depth: dict, depth_file: Path) -> dict:
 
 
 def robustness_summary(tables: list[Path], cell: dict) -> list[dict]:
-    """The rows of the robustness tables of this detector's cell (over its seeds): per depth
-    mode and condition, ROBUSTNESS_METRICS with their intervals."""
+    """The rows of the robustness tables of this detector's cell (over its seeds), less the
+    zero-depth control: per depth mode and condition, ROBUSTNESS_METRICS with their
+    intervals."""
     rows = []
     key = {**{k: cell[k] for k in ("dataset", "compression", "forgery", "model", "backbone",
                                   "depth")}, "test_dataset": cell["dataset"]}
     for path in tables:
         table = read_csv(path)
-        mine = table[(table[list(key)] == pd.Series(key)).all(axis=1)]
+        mine = table[(table[list(key)] == pd.Series(key)).all(axis=1)
+                     & (table["depth_input"] != ZERO_DEPTH)]
         mode = path.stem.removeprefix("robustness_")
         rows += [{"mode": mode, "condition": row["condition"], "depth_input": row["depth_input"],
                   "seeds": int(row["seeds"]),

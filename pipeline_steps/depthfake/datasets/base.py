@@ -16,6 +16,8 @@ SPLITS = ("train", "val", "test")
 # The split of a video whose identities fall in different splits: listed, never used (its
 # extraction records it as a skip, so no video disappears unrecorded).
 EXCLUDED = "excluded"
+# The files a folder given to `depthfake detect` (or its workflow target) is read for.
+VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm"}
 
 
 class Video(NamedTuple):
@@ -95,3 +97,16 @@ def videos_in(folder: str | os.PathLike, suffix: str = ".mp4") -> list[Path]:
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} is not a folder")
     return sorted(p for p in folder.iterdir() if p.suffix == suffix)
+
+
+def listed_videos(videos: str | Path) -> list[Path]:
+    """The videos of a folder (its files with a video suffix, in name order) or of a text
+    file listing one path per line (blank lines and `#` comments skipped; relative paths
+    from the list's folder)."""
+    source = Path(videos)
+    if source.is_dir():
+        return sorted(p for p in source.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
+    if not source.is_file():
+        raise FileNotFoundError(f"{source}: no such folder or list of videos")
+    lines = [line.strip() for line in source.read_text().splitlines()]
+    return [source.parent / line for line in lines if line and not line.startswith("#")]

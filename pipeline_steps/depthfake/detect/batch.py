@@ -22,21 +22,7 @@ from depthfake.settings import DetectSettings
 from depthfake.storage.files import write_csv, write_json, write_text
 
 log = logging.getLogger(__name__)
-VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm"}
 INDEX_PAGE, OUTCOMES = "index.html", "videos.csv"
-
-
-def listed_videos(videos: str | Path) -> list[Path]:
-    """The videos of a folder (its files with a video suffix, in name order) or of a text
-    file listing one path per line (blank lines and `#` comments skipped; relative paths
-    from the list's folder)."""
-    source = Path(videos)
-    if source.is_dir():
-        return sorted(p for p in source.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
-    if not source.is_file():
-        raise FileNotFoundError(f"{source}: no such folder or list of videos")
-    lines = [line.strip() for line in source.read_text().splitlines()]
-    return [source.parent / line for line in lines if line and not line.startswith("#")]
 
 
 def folder_name(path: Path) -> str:

@@ -58,13 +58,14 @@ def timeline_uri(video: VideoScore, threshold: float) -> str:
     figure, axis = plt.subplots(figsize=(8, 2.2), dpi=100, layout="constrained")
     axis.plot(x, y, marker="o", markersize=3, linewidth=1.2, color="#1f4e9a")
     faceless = x[~np.array(video.has_face, bool)]
-    axis.plot(faceless, np.zeros_like(faceless), "x", color="#999", label="no face")
+    if faceless.size:
+        axis.plot(faceless, np.zeros_like(faceless), "x", color="#999", label="no face")
     axis.axhline(threshold, color="#b00020", linestyle="--", linewidth=1,
                  label=f"threshold {threshold:.3f}")
     axis.set_ylim(-0.03, 1.03)
     axis.set_ylabel("p(fake)")
     axis.set_xlabel("time (s)" if video.fps else "frame")
-    axis.legend(loc="upper right", fontsize=8, frameon=False)
+    axis.legend(loc="lower right", bbox_to_anchor=(1, 1), ncol=2, fontsize=8, frameon=False)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     plt.close(figure)
@@ -144,8 +145,7 @@ def bundle_html(bundle: Bundle) -> str:
 
 
 def page(title: str, body: str, bundle: Bundle, commit: str) -> str:
-    warning = (f'<p class="warning">{escaped(DEMO_WARNING.removeprefix("> "))}</p>'.replace(
-        "**", "") if bundle.is_demo else "")
+    warning = f'<p class="warning">{escaped(DEMO_WARNING)}</p>' if bundle.is_demo else ""
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escaped(title)}</title><style>{STYLE}</style></head>\n<body>\n"
             f"{warning}{body}{bundle_html(bundle)}"

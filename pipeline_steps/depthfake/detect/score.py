@@ -197,8 +197,8 @@ class VideoScorer:
 
     def model_inputs(self, rgb: torch.Tensor, depth: torch.Tensor
                      ) -> tuple[torch.Tensor, torch.Tensor]:
-        labels = torch.zeros(len(rgb), dtype=torch.int64)
-        normalised = self.inputs(FaceBatch(rgb, depth, labels, torch.zeros(len(rgb), dtype=torch.bool)))
+        unused = torch.zeros(len(rgb), dtype=torch.int64)  # labels and depth fallbacks
+        normalised = self.inputs(FaceBatch(rgb, depth, unused, unused.bool()))
         return normalised[0], normalised[1]
 
     def probabilities(self, rgb: torch.Tensor, depth: torch.Tensor) -> np.ndarray:

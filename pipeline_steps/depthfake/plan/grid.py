@@ -44,6 +44,8 @@ class OutputPatterns:
     weights: str
     meta: str
     predictions: str
+    validation: str
+    robustness: str  # a robustness table's CSV, per {dataset} and {mode}
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,29 @@ class RunPlan:
             "weights": [patterns.weights.format(**cell, **m) for m in models],
             "meta": [patterns.meta.format(**cell, **m) for m in models],
         }
+
+    def bundle_files(self, patterns: OutputPatterns, *, dataset: str, compression: str,
+                     forgery: str, model: str, backbone: str, depth: str, seed: str
+                     ) -> dict[str, str | list[str]]:
+        """What one run's bundle is made from: its weights and record, its validation and
+        test predictions (on its own data set), the robustness tables and, for a model that
+        reads depth, one of its training depth files (naming the depth model)."""
+        if dataset not in self.config.test_datasets():
+            raise ValueError(f"a bundle states its test metrics on its own data set: add "
+                             f"{dataset!r} to evaluate.datasets")
+        run = dict(dataset=dataset, compression=compression, forgery=forgery, model=model,
+                   backbone=backbone, depth=depth, seed=seed)
+        files = {"weights": patterns.weights.format(**run), "meta": patterns.meta.format(**run),
+                 "validation": patterns.validation.format(**run),
+                 "predictions": patterns.predictions.format(
+                     **run, test_dataset=dataset, depth_inputs="+".join(self.depth_inputs(model))),
+                 "robustness": [patterns.robustness.format(dataset=dataset, mode=mode)
+                                for mode in self.config.evaluate.depth_modes]}
+        if reads_depth(model):
+            files["depth_file"] = self.face_files(patterns, dataset=dataset,
+                                                  compression=compression, forgery=forgery,
+                                                  model=model, depth=depth)["depth"][0]
+        return files
 
     def depth_figure_files(self, patterns: OutputPatterns) -> dict[str, list[str]]:
         """Shard 0 of the first training cell's kinds (first compression), with every

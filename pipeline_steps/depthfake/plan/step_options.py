@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from depthfake.datasets import list_videos, shard
+from depthfake.datasets.base import listed_videos
 from depthfake.datasets.celebdf import TEST_LIST as CELEBDF_TEST_LIST
 from depthfake.plan.catalogue import splits_backbone
 from depthfake.plan.dataset_check import shard_listing
@@ -15,6 +16,7 @@ from depthfake.settings import (
     BackboneOptions,
     BootstrapSettings,
     DatasetSource,
+    DetectSettings,
     EvaluateSettings,
     FaceBackendOptions,
     FaceSettings,
@@ -90,6 +92,15 @@ class StepOptions:
     def marks(self) -> str:
         return options(self.config.statistics, MarkSettings)
 
+    def data_layout(self, *, dataset: str) -> str:
+        """The layout of a data set, or demo for one the demo builds (a bundle states its
+        data's terms by it)."""
+        source = self.plan.dataset(dataset)
+        return "demo" if source.build_demo is not None else source.layout
+
+    def detect(self) -> str:
+        return options(self.config.detect, DetectSettings)
+
     def demo_roots(self) -> str:
         """The roots of the data sets the demo builder makes, as a wildcard pattern."""
         roots = [d.root for d in self.config.datasets.values() if d.build_demo is not None]
@@ -146,6 +157,21 @@ class StepOptions:
         if not folder.name or not folder.is_dir():
             return []
         return sorted(str(path) for path in folder.iterdir() if path.is_file())
+
+    def detect_files(self) -> dict[str, str | list[str]]:
+        """What the detect target reads: the videos (a folder's, or a list and its videos)
+        and a bundle that is a local folder (or one the workflow exports: it is built first);
+        a bundle given as a hub id is fetched by the step."""
+        detect = self.config.detect
+        if not detect.bundle or not detect.videos:
+            raise ValueError("the detect target needs detect.bundle (a bundle folder or hub id) "
+                             "and detect.videos (a folder or a list of videos) in the config")
+        videos = Path(detect.videos)
+        listed = [str(v) for v in listed_videos(videos)]
+        files = {"videos": listed + ([] if videos.is_dir() else [str(videos)])}
+        if Path(detect.bundle).is_dir() or detect.bundle.startswith("results/bundles/"):
+            files["bundle"] = detect.bundle
+        return files
 
     def pretrained_file(self, *, backbone: str) -> str | None:
         """The local pretrained weights of a backbone, when they are used."""
