@@ -13,15 +13,19 @@ dialog a script opened. Optionally it keeps a screenshot of one item with its ca
         --screenshot-item gradcam.png --summary docs/report-check.json
 
 The summary names the screenshot's SHA-256, so a test can tell that the two were made
-together.
+together. Standalone pages (a detection batch's) are checked by `check_pages`: the images that
+decoded and those that did not, the tables with rows, the visible text, and the same requests,
+errors and dialogs.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -181,32 +185,107 @@ def check_report(report: Path, screenshot: Path | None = None,
                  screenshot_item: str | None = None, chromium: Path = CHROMIUM,
                  viewport: tuple[int, int] = (1440, 900)) -> ReportCheck:
     """Open `report` in headless Chromium and check every result it holds."""
+    if screenshot:
+        screenshot.unlink(missing_ok=True)
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+    with browser_pages(chromium) as new_page:
+        page, watch = new_page(viewport)
+        page.goto(report.resolve().as_uri(), wait_until="load")
+        page.wait_for_selector("#loading-screen", state="hidden", timeout=TIMEOUT_MS)
+        check = ReportCheck(str(report), page.evaluate("Object.keys(results)"),
+                            requests=watch.requests, page_errors=watch.page_errors,
+                            dialogs=watch.dialogs)
+        ReportWalker(page).walk(check, screenshot, screenshot_item)
+    return check
+
+
+@dataclass
+class PageWatch:
+    """What a page did beyond showing itself: outside requests, script errors, dialogs."""
+
+    requests: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def browser_pages(chromium: Path) -> Iterator[Callable[[tuple[int, int]], tuple[object,
+                                                                               PageWatch]]]:
+    """Headless Chromium, as a maker of pages (of a viewport) whose outside requests, script
+    errors and dialogs (dismissed) are recorded."""
     from playwright.sync_api import sync_playwright
 
     if not chromium.exists():
         raise FileNotFoundError(f"no Chromium at {chromium}: install Debian's package "
                                 "(apt-get install chromium) or pass its path")
-    if screenshot:
-        screenshot.unlink(missing_ok=True)
-        screenshot.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_FLAGS)
-        try:
+
+        def new_page(viewport: tuple[int, int]) -> tuple[object, PageWatch]:
             page = browser.new_page(viewport=dict(zip(("width", "height"), viewport,
                                                       strict=True)))
-            requests, errors, dialogs = [], [], []
+            watch = PageWatch()
             page.on("request", lambda r: None if r.url.startswith(LOCAL_URLS)
-                    else requests.append(r.url))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("dialog", lambda d: (dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
-            page.goto(report.resolve().as_uri(), wait_until="load")
-            page.wait_for_selector("#loading-screen", state="hidden", timeout=TIMEOUT_MS)
-            check = ReportCheck(str(report), page.evaluate("Object.keys(results)"),
-                                requests=requests, page_errors=errors, dialogs=dialogs)
-            ReportWalker(page).walk(check, screenshot, screenshot_item)
+                    else watch.requests.append(r.url))
+            page.on("pageerror", lambda e: watch.page_errors.append(str(e)))
+            page.on("dialog", lambda d: (watch.dialogs.append(f"{d.type}: {d.message}"),
+                                         d.dismiss()))
+            return page, watch
+
+        try:
+            yield new_page
         finally:
             browser.close()
-    return check
+
+
+@dataclass
+class PageCheck:
+    """One standalone HTML page as the browser showed it."""
+
+    path: str
+    title: str
+    images: int  # decoded (naturalWidth > 0)
+    broken_images: int
+    tables: int  # with a row below the header
+    text: str  # the page's visible text
+    elements: list[str]  # the tags on the page
+    watch: PageWatch
+
+    @property
+    def ok(self) -> bool:
+        return not (self.broken_images or self.watch.requests or self.watch.page_errors
+                    or self.watch.dialogs)
+
+
+PAGE_CONTENT = """() => ({
+  title: document.title,
+  images: [...document.images].filter(i => i.complete && i.naturalWidth > 0).length,
+  broken: [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).length,
+  tables: [...document.querySelectorAll('table')].filter(t => t.querySelector('tbody tr'))
+    .length,
+  text: document.body.innerText,
+  elements: [...new Set([...document.querySelectorAll('*')].map(e => e.tagName.toLowerCase()))]
+})"""
+
+
+def check_pages(pages: list[Path], screenshot: Path | None = None, chromium: Path = CHROMIUM,
+                viewport: tuple[int, int] = (1280, 900)) -> list[PageCheck]:
+    """Open each standalone page in headless Chromium and count what rendered; with
+    `screenshot`, keep one of the first page."""
+    checks = []
+    with browser_pages(chromium) as new_page:
+        for number, path in enumerate(pages):
+            page, watch = new_page(viewport)
+            page.goto(path.resolve().as_uri(), wait_until="load")
+            found = page.evaluate(PAGE_CONTENT)
+            checks.append(PageCheck(str(path), found["title"], found["images"], found["broken"],
+                                    found["tables"], found["text"], sorted(found["elements"]),
+                                    watch))
+            if screenshot and number == 0:
+                screenshot.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(screenshot))
+            page.close()
+    return checks
 
 
 def main(argv: list[str] | None = None) -> None:

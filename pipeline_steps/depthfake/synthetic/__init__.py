@@ -1,1 +1,2 @@
-"""What tests and benchmarks generate: faces, videos, random-weight depth models."""
+"""What tests and benchmarks generate: faces, videos, random-weight depth models and
+detector bundles."""
