@@ -15,7 +15,7 @@ import pandas as pd
 
 from depthfake.bundles.card import model_card
 from depthfake.bundles.load import CARD_FILE, FORMAT, META_FILE, WEIGHTS_FILE
-from depthfake.bundles.threshold import RULE, choose_threshold, test_metrics, video_scores
+from depthfake.bundles.threshold import RULE, choose_threshold, metrics_at_thresholds, video_scores
 from depthfake.datasets.preprocess import FaceCropper
 from depthfake.depth.convention import DEPTH_DATASET
 from depthfake.evaluation.conditions import CLEAN
@@ -114,7 +114,7 @@ def export_bundle(*, weights: Path, meta: Path, validation: Path, predictions: P
     cell = record["cell"]
     val_videos = video_scores(read_parquet(validation))
     threshold = choose_threshold(val_videos)
-    test = test_metrics(clean_predictions(predictions, cell["dataset"]),
+    test = metrics_at_thresholds(clean_predictions(predictions, cell["dataset"]),
                         {"at_0.5": 0.5, "at_threshold": threshold},
                         resamples=bootstrap.resamples, level=bootstrap.level, seed=bootstrap.seed)
     preprocessing = record["preprocessing"]

@@ -60,8 +60,8 @@ def rates(labels: np.ndarray, called: np.ndarray, weights: np.ndarray) -> dict[s
                 "fake_recall": fake_recall, "real_recall": real_recall}
 
 
-def test_metrics(predictions: pd.DataFrame, thresholds: dict[str, float], *, resamples: int,
-                 level: float, seed: int) -> dict:
+def metrics_at_thresholds(predictions: pd.DataFrame, thresholds: dict[str, float], *,
+                          resamples: int, level: float, seed: int) -> dict:
     """The test videos' AUC, and at each named threshold AT_THRESHOLD, each as
     {value, low, high}: a percentile interval at `level` over `resamples` draws of the
     clusters of related videos."""

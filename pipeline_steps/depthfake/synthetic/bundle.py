@@ -79,6 +79,10 @@ def _write_random_bundle(out: Path, work: Path, *, detector: str, crop_size: int
     config = DetectorConfig(detector=detector, backbone=BACKBONE, input_size=crop_size)
     torch.manual_seed(seed)
     model = create_detector(config)
+    with torch.no_grad():  # a head initialised to zero would say 0.5 of every face
+        for parameter in model.parameters():
+            if parameter.dim() > 1 and not parameter.any():
+                parameter.normal_(std=0.5)
     with_depth = reads_depth(detector)
     cell = dict(dataset="demo", compression="raw", forgery="FaceSwap", model=detector,
                 backbone=BACKBONE, depth=depth_backend if with_depth else NO_DEPTH, seed=seed)
