@@ -113,7 +113,7 @@ RULES = rule_environments()
 
 
 def test_every_rule_has_an_environment_file():
-    assert len(RULES) == 14
+    assert len(RULES) == 17
     envs = {env for _, env in RULES.values()}
     assert envs == {p.relative_to(REPO).as_posix() for p in (REPO / "envs").glob("*.yaml")}
 

@@ -14,7 +14,8 @@ import yaml
 from conftest import REPO
 
 STAGES = ["demo_dataset", "extract_frames", "crop_faces", "check_faces", "estimate_depth", "train",
-          "evaluate", "column_statistics", "tables", "collect_skips"]
+          "evaluate", "column_statistics", "tables", "collect_skips", "predict_validation",
+          "export_bundle", "detect"]
 
 
 @pytest.mark.parametrize("stage", STAGES)

@@ -48,7 +48,8 @@ RERUNS = REPO / "docs" / "records" / "reruns.json"
 # The order a row lists rules in (the pipeline's); rules not listed come last.
 RULE_ORDER = ("demo_dataset", "extract_frames", "crop_faces", "face_report", "check_faces",
               "estimate_depth", "depth_figure", "train", "gradcam", "evaluate",
-              "column_statistics", "tables", "figures", "collect_skips")
+              "column_statistics", "tables", "figures", "collect_skips", "predict_validation",
+              "export_bundle", "detect")
 
 
 
@@ -459,3 +460,60 @@ def test_ffpp_at_three_compressions_is_hundreds_of_cluster_jobs(run, tmp_path):
     assert slurm["group-components"][groups["crop_faces"]] == 1
     cluster_jobs = sum(planned.values()) - planned["all"] - planned["crop_faces"]
     assert cluster_jobs == 372 + cells
+
+
+def test_bundles_score_the_test_videos_as_evaluation_did(run, tmp_path):
+    """Each detector of a cell exported as a bundle and pointed at the cell's test videos
+    gives the evaluation's clean per-frame probabilities; the detect target scores a folder
+    and is all that a detect setting reruns."""
+    workdir, cell = run["workdir"], "demo/raw/FaceSwap"
+    runs = [f"rgb/{BACKBONE}/none/seed42", f"mdn/{BACKBONE}/landmark_mesh/seed42",
+            f"mdn/{BACKBONE}/depth_anything/seed42"]
+    bundles = [f"results/bundles/{cell}/{r}" for r in runs]
+    exported = snakemake(workdir, *bundles, "--cores", "2", "--configfile", str(run["config"]))
+    assert exported.returncode == 0, exported.stderr[-3000:]
+    pairs = json.loads((workdir / "data/splits/test.json").read_text())
+    tree = workdir / "data"
+    videos = {**{(v, "real"): tree / f"original_sequences/youtube/raw/videos/{v}.mp4"
+                 for pair in pairs for v in pair},
+              **{(f"{a}_{b}", "FaceSwap"): tree / f"manipulated_sequences/FaceSwap/raw/videos/"
+                 f"{a}_{b}.mp4" for t, s in pairs for a, b in ((t, s), (s, t))}}
+    for name, bundle in zip(runs, bundles, strict=True):
+        out = tmp_path / name.replace("/", "_")
+        result = subprocess.run(
+            [str(Path(SNAKEMAKE[0]).parent / "depthfake"), "detect", *map(str, videos.values()),
+             "--model", bundle, "--out", str(out)], cwd=workdir, capture_output=True,
+            text=True, timeout=600)
+        assert result.returncode == 0, result.stderr[-3000:]
+        outcomes = read_csv(out / "videos.csv")
+        scored = []
+        for (video, kind), path in videos.items():
+            page = out / outcomes.set_index("video").loc[str(path), "page"]
+            frames = pd.read_csv(page.parent / "frames.csv", comment="#")
+            scored.append(frames[frames["has_face"]].assign(video=video, kind=kind))
+        detected = pd.concat(scored)
+        evaluated = pd.read_parquet(next((workdir / f"results/predictions/{cell}/{name}/demo")
+                                         .glob("*.parquet")))
+        clean = evaluated[(evaluated["condition"] == "clean")
+                          & evaluated["depth_input"].isin(["estimated", "none"])]
+        both = clean.merge(detected, on=["video", "kind", "frame"], how="outer",
+                           suffixes=("", "_detected"), indicator=True)
+        assert (both["_merge"] == "both").all(), both[both["_merge"] != "both"]
+        assert (both["prob_fake"] - both["prob_fake_detected"]).abs().max() < 1e-4, name
+        card = (workdir / bundle / "README.md").read_text()
+        assert "its verdicts mean nothing" in card
+    folder = tmp_path / "my videos"
+    folder.mkdir()
+    for path in list(videos.values())[:2]:
+        shutil.copyfile(path, folder / path.name)
+    target = {"detect": {"bundle": bundles[1], "videos": str(folder)}}
+    config = write_config(tmp_path / "detect.yaml", merged(TINY, target))
+    result = snakemake(workdir, "detect", "--cores", "2", "--configfile", str(config))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(read_csv(workdir / "results/detections/videos.csv")) == 2
+    changed = write_config(tmp_path / "frames.yaml", merged(TINY, with_key(target,
+                                                                           "detect.frames", 5)))
+    planned = snakemake(workdir, "-n", "detect", "--configfile", str(changed))
+    assert re.findall(r"^(\w+)\s+\d+$", planned.stdout.split("Job stats:")[1].split("total")[0],
+                      re.MULTILINE) == ["detect"]
+    assert planned_jobs(workdir, changed) == {}  # the default target: nothing

@@ -5,6 +5,7 @@ escaped (depthfake.reporting.text.markdown_text)."""
 
 from __future__ import annotations
 
+from depthfake.bundles.load import DEMO_WARNING
 from depthfake.reporting.text import markdown_table, markdown_text
 
 # Terms of the training data, by data-set layout.
@@ -29,9 +30,6 @@ DEPTH_TERMS = {
     "depth_anything": "Depth Anything V2: Small under Apache-2.0, Base and Large under "
                       "**CC-BY-NC-4.0 (non-commercial)**; run through transformers (Apache-2.0)",
 }
-DEMO_WARNING = ("Demo bundle: trained in seconds on the demo's miniature data set to show the "
-                "pipeline, its verdicts mean nothing. Train on real data for a detector worth "
-                "using.")
 # The identity keys of a depth model the card shows (bundle.json holds them all).
 DEPTH_IDENTITY = ("model", "model_type", "revision", "weights_sha256", "maps_version")
 

@@ -19,6 +19,10 @@ META_FILE = "bundle.json"
 CARD_FILE = "README.md"
 BUNDLE_FILES = [WEIGHTS_FILE, META_FILE, CARD_FILE]
 FORMAT = 1
+# What the card and the pages say of a bundle trained on the demo's data set.
+DEMO_WARNING = ("Demo bundle: trained in seconds on the demo's miniature data set to show the "
+                "pipeline, its verdicts mean nothing. Train on real data for a detector worth "
+                "using.")
 
 
 class BundleError(ValueError):

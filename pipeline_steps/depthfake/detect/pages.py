@@ -14,11 +14,10 @@ import cv2
 import numpy as np
 from pytorch_grad_cam.utils.image import show_cam_on_image
 
-from depthfake.bundles.card import DEMO_WARNING
-from depthfake.bundles.load import Bundle
+from depthfake.bundles.load import DEMO_WARNING, Bundle
 from depthfake.detect.score import FACELESS_RULE, SCORED, Explained, VideoScore
 from depthfake.reporting.plots import plt
-from depthfake.reporting.text import PAGE_STYLE
+from depthfake.reporting.style import PAGE_STYLE
 
 STYLE = PAGE_STYLE + (
     ".fake{color:#b00020;font-weight:600}.real{color:#1b5e20;font-weight:600}"

@@ -19,6 +19,7 @@ import pandas as pd
 
 from depthfake.evaluation.cell_stats import SHOWN
 from depthfake.evaluation.metrics import COLUMN, ROW
+from depthfake.reporting.style import PAGE_STYLE
 
 LABELS = {"frame_accuracy": "ACC %", "frame_auc": "AUC", "video_auc": "video AUC"}
 # The depth input column: what a model's depth stream read (estimated: the stored maps).
@@ -196,12 +197,6 @@ def plain_markdown(table: pd.DataFrame, digits: int = 3) -> str:
                            for row in table.itertuples(index=False)])
 
 
-PAGE_STYLE = ("body{font:14px/1.45 system-ui,sans-serif;margin:1.5em;color:#222}"
-              "table{border-collapse:collapse;margin:1em 0;font-size:13px}"
-              "th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;"
-              "white-space:nowrap}"
-              "th{background:#f2f2f2}tr:nth-child(even){background:#fafafa}"
-              "hr{border:0;border-top:1px solid #ccc}")
 
 
 # What python-markdown would turn into elements other than text structure: raw HTML, links
