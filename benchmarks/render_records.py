@@ -228,10 +228,24 @@ def seeds_section(records: list[dict]) -> str:
         f"Provenance of these numbers: {r['table_provenance']}."])
 
 
+def detect_section(records: list[dict]) -> str:
+    """Scoring one video per phase beside decoding alone, one table per run."""
+    return runs_section(
+        records, ["run", "frames", "with a face", "decode s", "faces s", "depth s", "model s",
+                  "Grad-CAM s", "page s", "total s", "decoding alone s", "models loaded s"],
+        lambda x: [x["run"], x["frames"], x["faces"], x["decode_s"], x["faces_s"],
+                   x["depth_s"], x["model_s"], x["gradcam_s"], x["page_s"],
+                   f"**{x['total_s']}**", x["decode_only_s"], x["setup_s"]],
+        lambda r: f"`python benchmarks/detect_throughput.py`: {r['device']}, {r['video']}, "
+                  f"bundle: {r['bundle']} ({r['face_backend']} faces, {r['depth_backend']} "
+                  f"depth); target {r['rows'][0]['frames']} frames under "
+                  f"{r['target_seconds']:g} s: {'met' if r['target_met'] else 'missed'}")
+
+
 SECTIONS = {"depth": depth_section, "train": train_section, "loader": loader_section,
             "frames": frames_section, "faces": faces_section, "face_rates": face_rates_section,
             "evaluate": evaluate_section, "gradcam": gradcam_section, "tables": tables_section,
-            "demo": demo_section,
+            "detect": detect_section, "demo": demo_section,
             "demo_seeds": seeds_section}
 
 

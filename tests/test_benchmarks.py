@@ -30,6 +30,7 @@ TINY_RUNS = {
     "faces": ["faces_throughput.py", "--backends", "dlib:0", "--videos", "1", "--frames", "8",
               "--per-video", "2", "--crop-size", "64"],
     "face_rates": ["face_rates.py", "--generated", "--per-video", "1", "--backends", "dlib:0"],
+    "detect": ["detect_throughput.py", "--seconds", "0.4", "--size", "320x240", "--frames", "4"],
     "tables": ["tables_throughput.py", "--pairs", "3", "--frames", "4", "--columns", "2",
                "--conditions", "2", "3", "--resamples", "100", "--slice-conditions", "2"],
 }

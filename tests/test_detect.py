@@ -21,7 +21,7 @@ from depthfake.detect.batch import detect_videos, folder_name
 from depthfake.detect.score import NOT_SCORED, SCORED, VideoScorer
 from depthfake.faces import create_face_detector, largest_face
 from depthfake.faces.downscaled import DownscaledDetector
-from depthfake.reporting.browser_check import CHROMIUM, check_pages
+from depthfake.reporting.browser_check import CHROMIUM, check_pages, file_digest
 from depthfake.settings import DepthBackendOptions, DetectSettings, FrameSettings
 from depthfake.storage.files import read_csv
 from depthfake.synthetic.bundle import write_random_bundle
@@ -207,3 +207,13 @@ def test_the_library_call_and_the_command_agree(batch, bundle, detected, tmp_pat
                             out=tmp_path)
     written = pd.read_csv(page_of(out, batch["face"]).parent / "frames.csv", comment="#")
     assert results[0].prob_fake == pytest.approx(written["prob_fake"].tolist(), abs=1e-6)
+
+
+def test_the_screenshot_in_docs_and_its_check_were_made_together():
+    """docs/detect.png and docs/detect-check.json come from one browser check of a detection
+    (docs/detect.md's command), whose pages all rendered cleanly."""
+    summary = json.loads((REPO / "docs" / "detect-check.json").read_text())
+    assert summary["screenshot"] == {"file": "detect.png",
+                                     "sha256": file_digest(REPO / "docs" / "detect.png")}
+    assert summary["ok"] and any(page["images"] >= 5 for page in summary["pages"])
+    assert summary["pages"][-1]["page"] == "index.html"
