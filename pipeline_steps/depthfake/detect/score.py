@@ -11,7 +11,6 @@ not scored, with its reason, when it cannot be read or has a face in fewer than
 from __future__ import annotations
 
 import contextlib
-import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from depthfake.bundles.load import Bundle, BundleError
 from depthfake.datasets.loader import FaceBatch
 from depthfake.datasets.preprocess import FaceCropper, VideoFaces, preprocess_video
 from depthfake.datasets.video import VideoError, frame_rate
-from depthfake.depth import create_depth_estimator
+from depthfake.depth import DepthEstimator, create_depth_estimator
 from depthfake.depth.convention import MAPS_VERSION, MAPS_VERSION_ATTR
 from depthfake.depth.hub import MissingModelError
 from depthfake.jobs.devices import resolve_device
@@ -34,7 +33,6 @@ from depthfake.settings import DetectSettings, FaceSettings, FrameSettings
 from depthfake.storage.files import file_sha256
 from depthfake.training.inputs import DeviceInputs
 
-log = logging.getLogger(__name__)
 SCORED, NOT_SCORED = "scored", "not scored"
 FAKE, REAL = "fake", "real"
 FACELESS_RULE = ("frames without a face are marked (has_face false, no probability) and left "
@@ -108,7 +106,7 @@ def check_face_models(cropper: FaceCropper, recorded: dict, backend: str) -> Non
                               "dlib's)")
 
 
-def depth_for(depth: dict, settings: DetectSettings):
+def depth_for(depth: dict, settings: DetectSettings) -> DepthEstimator:
     """The bundle's depth backend, on the scoring device, its model the bundle's (or
     `settings.depth_model`), checked against the identity recorded in the bundle."""
     options = dict(depth["options"])

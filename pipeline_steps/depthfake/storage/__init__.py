@@ -1,1 +1,2 @@
-"""Files written atomically and read with errors naming them: tables, JSON, HDF5, skip records."""
+"""Files and folders written atomically and read with errors naming them: tables, JSON, HDF5,
+skip records, digests."""
