@@ -28,6 +28,8 @@ PATTERNS = OutputPatterns(
     meta="m/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/{seed}",
     predictions="p/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/{seed}/"
                 "{test_dataset}/{depth_inputs}",
+    validation="v/{dataset}/{compression}/{forgery}/{model}/{backbone}/{depth}/{seed}",
+    robustness="t/{dataset}/robustness_{mode}",
 )
 CELEBDF = {"layout": "celebdf", "root": "celebdf"}
 
@@ -110,6 +112,39 @@ def test_gradcam_shows_every_model_of_its_cell_at_the_first_run_settings():
     assert files["depth"][0] == "depth/demo/landmark_mesh/c40/real/0"
     figure = plan.depth_figure_files(PATTERNS)
     assert figure["faces"] == ["faces/demo/raw/real/0", "faces/demo/raw/FaceSwap/0"]
+
+
+def test_a_bundle_reads_its_run_its_own_data_sets_predictions_and_the_tables():
+    run = dict(dataset="demo", compression="raw", forgery="ALL", backbone="b", seed=42)
+    mdn = plan_of().bundle_files(PATTERNS, model="mdn", depth="landmark_mesh", **run)
+    assert mdn["validation"] == "v/demo/raw/ALL/mdn/b/landmark_mesh/42"
+    assert mdn["predictions"] == "p/demo/raw/ALL/mdn/b/landmark_mesh/42/demo/recompute+perturb+zero"
+    assert mdn["robustness"] == ["t/demo/robustness_recompute", "t/demo/robustness_perturb"]
+    assert mdn["depth_file"] == "depth/demo/landmark_mesh/raw/real/0"
+    rgb = plan_of().bundle_files(PATTERNS, model="rgb", depth="none", **run)
+    assert "depth_file" not in rgb and rgb["predictions"].endswith("/demo/none")
+    elsewhere = plan_of({"datasets": {"other": CELEBDF}, "evaluate": {"datasets": ["other"]}})
+    with pytest.raises(ValueError, match="add 'demo' to evaluate.datasets"):
+        elsewhere.bundle_files(PATTERNS, model="rgb", depth="none", **run)
+
+
+def test_the_detect_target_reads_the_listed_videos_and_a_local_bundle(tmp_path):
+    (tmp_path / "videos").mkdir()
+    for name in ("b.mp4", "a.MOV", "notes.txt"):
+        (tmp_path / "videos" / name).touch()
+    listing = tmp_path / "list.txt"
+    listing.write_text("# mine\nvideos/b.mp4\n\n/data/x.avi\n")
+    for videos, expected in ((tmp_path / "videos", ["videos/a.MOV", "videos/b.mp4"]),
+                             (listing, ["videos/b.mp4", "/data/x.avi", "list.txt"])):
+        options = StepOptions(plan_of({"detect": {"bundle": "results/bundles/x",
+                                                  "videos": str(videos)}}))
+        files = options.detect_files()
+        assert [f.replace(f"{tmp_path}/", "") for f in files["videos"]] == expected
+        assert files["bundle"] == "results/bundles/x"
+    hub = StepOptions(plan_of({"detect": {"bundle": "lab/name", "videos": str(listing)}}))
+    assert "bundle" not in hub.detect_files()  # fetched by the step
+    with pytest.raises(ValueError, match="detect.bundle"):
+        StepOptions(plan_of()).detect_files()
 
 
 def test_a_job_gets_only_the_settings_it_reads():
