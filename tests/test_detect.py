@@ -18,11 +18,11 @@ import pytest
 from depthfake.bundles import BundleError, load_bundle
 from depthfake.datasets.video import write_h264
 from depthfake.detect.batch import detect_videos, folder_name
-from depthfake.detect.score import NOT_SCORED, SCORED, VideoScorer
+from depthfake.detect.score import NOT_SCORED, SCORED, VideoScorer, on_device
 from depthfake.faces import create_face_detector, largest_face
 from depthfake.faces.downscaled import DownscaledDetector
 from depthfake.reporting.browser_check import CHROMIUM, check_pages, file_digest
-from depthfake.settings import DepthBackendOptions, DetectSettings, FrameSettings
+from depthfake.settings import DepthBackendOptions, DetectSettings, FaceSettings, FrameSettings
 from depthfake.storage.files import read_csv
 from depthfake.synthetic.bundle import write_random_bundle
 from depthfake.synthetic.depth_model import save_random_depth_anything
@@ -217,3 +217,11 @@ def test_the_screenshot_in_docs_and_its_check_were_made_together():
                                      "sha256": file_digest(REPO / "docs" / "detect.png")}
     assert summary["ok"] and any(page["images"] >= 5 for page in summary["pages"])
     assert summary["pages"][-1]["page"] == "index.html"
+
+
+def test_the_face_backend_runs_on_the_scoring_device():
+    trained = FaceSettings(backend="face_alignment", face_alignment={"device": "cuda"})
+    assert on_device(trained, "cpu").face_alignment.device == "cpu"
+    assert on_device(trained, "cpu").face_alignment.batch_size == trained.face_alignment.batch_size
+    dlib = FaceSettings(backend="dlib")
+    assert on_device(dlib, "cpu") == dlib  # no device to set

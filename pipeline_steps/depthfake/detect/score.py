@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 
@@ -136,6 +137,14 @@ def depth_for(depth: dict, settings: DetectSettings) -> DepthEstimator:
     return estimator
 
 
+def on_device(faces: FaceSettings, device: str) -> FaceSettings:
+    """The face settings with their backend on the scoring device, where it has one."""
+    options = getattr(faces, faces.backend)
+    if "device" not in type(options).model_fields:
+        return faces
+    return faces.model_copy(update={faces.backend: options.model_copy(update={"device": device})})
+
+
 class VideoScorer:
     """Scores videos with one bundle, as its preprocessing says (frames per `settings`)."""
 
@@ -143,8 +152,8 @@ class VideoScorer:
         self.bundle, self.settings = bundle, settings
         pre = bundle.preprocessing
         self.frames = FrameSettings.model_validate(settings.sampling(pre["frames"]))
-        faces = FaceSettings.model_validate({k: v for k, v in pre["faces"].items()
-                                             if k != "models"})
+        faces = on_device(FaceSettings.model_validate({k: v for k, v in pre["faces"].items()
+                                                       if k != "models"}), settings.device)
         self.cropper = FaceCropper(faces, max_side=settings.max_side)
         check_face_models(self.cropper, pre["faces"]["models"], faces.backend)
         self.estimator = (depth_for(pre["depth"], settings) if bundle.config.reads_depth
@@ -159,7 +168,7 @@ class VideoScorer:
         timer = PhaseTimer(result.seconds)
         try:
             faces = preprocess_video(path, self.frames, self.cropper, self.estimator, timer)
-        except VideoError as err:
+        except (VideoError, cv2.error) as err:
             result.reason = f"unreadable: {err}"
             return result
         result.frames = faces.frames
