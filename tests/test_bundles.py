@@ -114,6 +114,8 @@ def test_a_copied_bundle_and_its_hub_id_give_identical_probabilities(bundle, tmp
         assert np.array_equal(probabilities(loaded.model), original)
     with pytest.raises(BundleError, match="not in the Hugging Face cache"):
         load_bundle("lab/another-model")
+    with pytest.raises(BundleError, match="not in the Hugging Face cache"):
+        load_bundle("lab/depthfake-mdn@no-such-revision")
 
 
 def test_one_changed_weight_byte_is_refused(bundle, tmp_path):

@@ -118,6 +118,10 @@ def test_per_frame_probabilities_mark_faceless_frames_and_give_the_mean(batch, d
     assert record["threshold"] == threshold and "left out" in record["faceless_rule"]
     faceless = pd.read_csv(page_of(out, batch["faceless"]).parent / "frames.csv", comment="#")
     assert not faceless["has_face"].any() and faceless["prob_fake"].isna().all()
+    for path in out.glob("videos/*/frames.json"):  # strict JSON: no NaN
+        assert "NaN" not in path.read_text(), path
+    strict = json.loads((page_of(out, batch["faceless"]).parent / "frames.json").read_text())
+    assert [f["prob_fake"] for f in strict["frames"]] == [None] * 4
 
 
 def test_every_name_is_text_on_both_pages(batch, detected):
@@ -184,7 +188,7 @@ def test_frames_larger_than_max_side_are_detected_downscaled_and_cropped_full(as
         .tolist() == full.box.tolist()  # no larger than max_side: unchanged
 
 
-def test_a_missing_depth_model_says_how_to_supply_it(batch, tmp_path):
+def test_a_missing_depth_model_says_how_to_supply_it(batch, tmp_path, monkeypatch):
     model = save_random_depth_anything(tmp_path / "tiny-depth", "tiny")
     options = DepthBackendOptions(depth_anything={"model": str(model), "input_size": 28,
                                                   "device": "cpu"})
@@ -199,6 +203,15 @@ def test_a_missing_depth_model_says_how_to_supply_it(batch, tmp_path):
     other = save_random_depth_anything(tmp_path / "other-depth", "tiny", seed=1)
     with pytest.raises(BundleError, match="not the bundle's: weights_sha256"):
         VideoScorer(bundle, DetectSettings(depth_model=str(other)))
+    import huggingface_hub
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    snapshot = tmp_path / "hub/models--lab--depth/snapshots" / ("0" * 40)
+    shutil.copytree(moved, snapshot)
+    (snapshot.parents[1] / "refs").mkdir()
+    (snapshot.parents[1] / "refs" / "main").write_text("0" * 40)
+    with pytest.raises(BundleError, match="cannot be checked: give a folder of those weights"):
+        VideoScorer(bundle, DetectSettings(depth_model="lab/depth"))  # named by revision
 
 
 def test_the_library_call_and_the_command_agree(batch, bundle, detected, tmp_path):

@@ -7,7 +7,6 @@ runs it."""
 from __future__ import annotations
 
 import logging
-import math
 import shutil
 from pathlib import Path
 
@@ -15,7 +14,13 @@ import pandas as pd
 
 from depthfake.bundles.card import model_card
 from depthfake.bundles.load import CARD_FILE, FORMAT, META_FILE, WEIGHTS_FILE
-from depthfake.bundles.threshold import RULE, choose_threshold, metrics_at_thresholds, video_scores
+from depthfake.bundles.threshold import (
+    RULE,
+    choose_threshold,
+    finite,
+    metrics_at_thresholds,
+    video_scores,
+)
 from depthfake.datasets.preprocess import FaceCropper
 from depthfake.depth.convention import DEPTH_DATASET
 from depthfake.evaluation.conditions import CLEAN
@@ -51,9 +56,7 @@ def face_preprocessing(faces: dict) -> dict:
     settings = FaceSettings.model_validate(faces)
     files = FaceCropper(settings).detector.model_files
     kept = {key: value for key, value in settings.model_dump().items()
-            if key not in FaceSettings.model_fields or key in ("backend", "crop_size", "scale",
-                                                               "min_face_share",
-                                                               settings.backend)}
+            if key in ("backend", "crop_size", "scale", "min_face_share", settings.backend)}
     return {**kept, "models": {key: {"file": path.name, "sha256": file_sha256(path)}
                                for key, path in files.items()}}
 
@@ -88,10 +91,6 @@ def robustness_summary(tables: list[Path], cell: dict) -> list[dict]:
                      for metric in ROBUSTNESS_METRICS}}
                  for _, row in mine.iterrows()]
     return rows
-
-
-def finite(value: float) -> float | None:
-    return None if value is None or math.isnan(value) else float(value)
 
 
 def clean_predictions(predictions: Path, dataset: str) -> pd.DataFrame:
@@ -151,6 +150,6 @@ def export_bundle(*, weights: Path, meta: Path, validation: Path, predictions: P
         shutil.copyfile(weights, folder / WEIGHTS_FILE)
         write_json(folder / META_FILE, bundle)
         write_text(folder / CARD_FILE, model_card(bundle, data_layout))
-    log.info("bundle %s: threshold %.4f, test video AUC %.3f", bundle["name"], threshold,
+    log.info("bundle %s: threshold %.4f, test video AUC %s", bundle["name"], threshold,
              test["video_auc"]["value"])
     return bundle

@@ -71,7 +71,7 @@ def bundle_folder(source: str) -> Path:
     if folder.is_dir():
         return folder
     from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
+    from huggingface_hub.errors import HfHubHTTPError, HFValidationError, LocalEntryNotFoundError
 
     repo, revision = split_hub_id(source)
     try:
@@ -83,6 +83,9 @@ def bundle_folder(source: str) -> Path:
         raise BundleError(f"bundle {source!r} is not a folder and is not in the Hugging Face "
                           "cache; run once with network access (HF_HUB_OFFLINE unset) or give "
                           "the folder of an exported bundle") from err
+    except HfHubHTTPError as err:
+        raise BundleError(f"bundle {source!r} is not a folder, and the hub has no such model "
+                          f"repository or revision ({err})") from err
 
 
 def load_bundle(source: str | Path) -> Bundle:

@@ -9,6 +9,8 @@ and 1 at the ends) it falls between, and among equally good ones the nearest to 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -20,6 +22,11 @@ RULE = ("the video score (the mean fake probability of its frames with a face) t
         "between neighbouring scores; among ties the nearest to 0.5")
 # The metrics at a threshold, over test videos.
 AT_THRESHOLD = ("accuracy", "balanced_accuracy", "fake_recall", "real_recall")
+
+
+def finite(value: float | None) -> float | None:
+    """A number for JSON: None where it is missing or NaN."""
+    return None if value is None or math.isnan(value) else float(value)
 
 
 def video_scores(predictions: pd.DataFrame) -> pd.DataFrame:
@@ -75,8 +82,10 @@ def metrics_at_thresholds(predictions: pd.DataFrame, thresholds: dict[str, float
     tail = (1 - level) / 2
 
     def summary(value: float, replicates: np.ndarray) -> dict:
+        if np.isnan(replicates).all():
+            return {"value": finite(value), "low": None, "high": None}
         low, high = np.nanquantile(replicates, [tail, 1 - tail])
-        return {"value": float(value), "low": float(low), "high": float(high)}
+        return {"value": finite(value), "low": finite(low), "high": finite(high)}
 
     out = {"videos": len(videos), "real_videos": int((labels == 0).sum()),
            "fake_videos": int((labels == 1).sum()), "clusters": len(clusters),

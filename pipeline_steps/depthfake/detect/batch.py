@@ -32,9 +32,17 @@ def folder_name(path: Path) -> str:
     return f"{stem}-{hashlib.sha256(str(path).encode()).hexdigest()[:8]}"
 
 
+def frame_records(video: VideoScore) -> list[dict]:
+    """Per sampled frame: its index, time, whether it had a face and its fake probability
+    (None without a face)."""
+    return [{"frame": frame, "time_s": time, "has_face": has_face, "prob_fake": prob}
+            for frame, time, has_face, prob in zip(video.frames, video.times(), video.has_face,
+                                                   video.prob_fake, strict=True)]
+
+
 def frames_table(video: VideoScore) -> pd.DataFrame:
-    return pd.DataFrame({"frame": video.frames, "time_s": video.times(),
-                         "has_face": video.has_face, "prob_fake": video.prob_fake})
+    return pd.DataFrame(frame_records(video),
+                        columns=["frame", "time_s", "has_face", "prob_fake"])
 
 
 def video_record(video: VideoScore, bundle: Bundle, commit: str) -> dict:
@@ -42,7 +50,7 @@ def video_record(video: VideoScore, bundle: Bundle, commit: str) -> dict:
             "reason": video.reason, "score": video.score, "verdict": video.verdict,
             "threshold": bundle.threshold, "threshold_rule": RULE, "faceless_rule": FACELESS_RULE,
             "aggregation": bundle.preprocessing["aggregation"], "fps": video.fps,
-            "frames": frames_table(video).to_dict(orient="records"),
+            "frames": frame_records(video),
             "bundle": {"name": bundle.meta["name"], "source": bundle.source,
                        "sha256": bundle.digest, "demo": bundle.is_demo},
             "commit": commit}

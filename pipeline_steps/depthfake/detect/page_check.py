@@ -19,7 +19,7 @@ from depthfake.detect.batch import INDEX_PAGE, OUTCOMES
 from depthfake.detect.score import SCORED
 from depthfake.plan.provenance import code_version
 from depthfake.reporting.browser_check import CHROMIUM, check_pages, file_digest
-from depthfake.storage.files import read_csv
+from depthfake.storage.files import read_csv, write_text
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
                                   "sha256": file_digest(args.screenshot)}}
                   if args.screenshot else {})}
     if args.summary:
-        args.summary.write_text(json.dumps(summary, indent=1) + "\n")
+        write_text(args.summary, json.dumps(summary, indent=1) + "\n")
     print(f"{len(checks)} pages: {sum(c.images for c in checks)} images and "
           f"{sum(c.tables for c in checks)} tables rendered; "
           f"{'all clean' if summary['ok'] else 'problems: see the summary'}")

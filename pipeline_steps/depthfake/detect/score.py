@@ -28,6 +28,7 @@ from depthfake.datasets.video import VideoError, frame_rate
 from depthfake.depth import DepthEstimator, create_depth_estimator
 from depthfake.depth.convention import MAPS_VERSION, MAPS_VERSION_ATTR
 from depthfake.depth.hub import MissingModelError
+from depthfake.evaluation.predict import autocast
 from depthfake.jobs.devices import resolve_device
 from depthfake.reporting.gradcam import StreamMap, grad_cams
 from depthfake.settings import DetectSettings, FaceSettings, FrameSettings
@@ -42,6 +43,8 @@ FACELESS_RULE = ("frames without a face are marked (has_face false, no probabili
 BATCH = 64
 # Identity keys of a depth model that name where it was found, not which weights it is.
 LOCATION_KEYS = {"model"}
+# Identity keys that name a depth model's exact weights (a hub revision, or a folder's digest).
+DIGEST_KEYS = ("revision", "weights_sha256")
 
 
 @dataclass
@@ -123,10 +126,17 @@ def depth_for(depth: dict, settings: DetectSettings) -> DepthEstimator:
     try:
         estimator = create_depth_estimator(depth["backend"], **options)
     except MissingModelError as err:
-        wanted = {k: v for k, v in identity.items() if k in ("revision", "weights_sha256")}
+        wanted = {k: v for k, v in identity.items() if k in DIGEST_KEYS}
         raise BundleError(f"the bundle's depth model {options.get('model')!r} is not here "
                           f"({err}). Supply the same weights ({wanted}): --depth-model "
                           "FOLDER_OR_HUB_ID (detect.depth_model in the workflow)") from err
+    recorded = [key for key in DIGEST_KEYS if key in identity]
+    if recorded and not any(key in estimator.identity for key in recorded):
+        raise BundleError(f"the bundle names its depth model's weights by {recorded[0]} "
+                          f"{identity[recorded[0]]!r}; the model found here is named otherwise "
+                          f"({estimator.identity}), so its weights cannot be checked: give "
+                          + ("the hub id at that revision" if recorded[0] == "revision" else
+                             "a folder of those weights") + " as --depth-model")
     differing = {key: (value, estimator.identity[key]) for key, value in identity.items()
                  if key in estimator.identity and key not in LOCATION_KEYS
                  and estimator.identity[key] != value}
@@ -161,6 +171,7 @@ class VideoScorer:
         self.inputs = DeviceInputs(bundle.config, resolve_device(settings.device,
                                                                  "detect.device"))
         self.model = bundle.model.to(self.inputs.device)
+        self.precision = bundle.meta["training"].get("precision", "fp32")
 
     def score(self, path: str | Path) -> VideoScore:
         """The outcome of one video (never raises for a bad video: it is not scored)."""
@@ -168,7 +179,7 @@ class VideoScorer:
         timer = PhaseTimer(result.seconds)
         try:
             faces = preprocess_video(path, self.frames, self.cropper, self.estimator, timer)
-        except (VideoError, cv2.error) as err:
+        except (VideoError, cv2.error, ValueError) as err:  # ValueError: frames of two sizes
             result.reason = f"unreadable: {err}"
             return result
         result.frames = faces.frames
@@ -209,9 +220,10 @@ class VideoScorer:
         return normalised[0], normalised[1]
 
     def probabilities(self, rgb: torch.Tensor, depth: torch.Tensor) -> np.ndarray:
-        """The fake-class probability of every face, BATCH at a time."""
+        """The fake-class probability of every face, BATCH at a time, in the precision the
+        detector was trained and evaluated in."""
         parts = []
-        with torch.inference_mode():
+        with torch.inference_mode(), autocast(self.inputs.device, self.precision):
             for start in range(0, len(rgb), BATCH):
                 batch = slice(start, start + BATCH)
                 inputs = self.model_inputs(rgb[batch], depth[batch] if depth.numel() else depth)
