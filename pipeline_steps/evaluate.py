@@ -21,15 +21,20 @@ from pathlib import Path
 from typing import get_args
 
 from depthfake.evaluation.evaluate_detector import evaluate_detector_on_shards
-from depthfake.jobs._runtime import add_shard_inputs, limit_threads, setup_logging, step_parser
+from depthfake.jobs._runtime import (
+    add_checkpoint_inputs,
+    add_shard_inputs,
+    limit_threads,
+    setup_logging,
+    step_parser,
+)
 from depthfake.settings import DepthInput, EvaluateSettings, add_arguments, from_args
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = step_parser(__doc__)
     add_shard_inputs(parser)
-    parser.add_argument("--weights", type=Path, required=True, help=".safetensors from train")
-    parser.add_argument("--meta", type=Path, required=True, help=".json from train")
+    add_checkpoint_inputs(parser)
     add_arguments(parser, EvaluateSettings)
     parser.add_argument("--depth-inputs", nargs="+", required=True,
                         choices=get_args(DepthInput), help="depth under attack, each in turn: "

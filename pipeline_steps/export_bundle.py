@@ -14,14 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from depthfake.bundles.export import export_bundle
-from depthfake.jobs._runtime import setup_logging, step_parser
+from depthfake.jobs._runtime import add_checkpoint_inputs, setup_logging, step_parser
 from depthfake.settings import BootstrapSettings, add_arguments, from_args
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = step_parser(__doc__)
-    parser.add_argument("--weights", type=Path, required=True, help=".safetensors from train")
-    parser.add_argument("--meta", type=Path, required=True, help=".json from train")
+    add_checkpoint_inputs(parser)
     parser.add_argument("--validation", type=Path, required=True,
                         help="Parquet from predict_validation")
     parser.add_argument("--predictions", type=Path, required=True, help="Parquet from evaluate")

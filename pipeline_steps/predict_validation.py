@@ -10,15 +10,20 @@ from pathlib import Path
 
 from depthfake.datasets.loader import load_face_index
 from depthfake.evaluation.evaluate_detector import predict_validation
-from depthfake.jobs._runtime import add_shard_inputs, limit_threads, setup_logging, step_parser
+from depthfake.jobs._runtime import (
+    add_checkpoint_inputs,
+    add_shard_inputs,
+    limit_threads,
+    setup_logging,
+    step_parser,
+)
 from depthfake.settings import Device
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = step_parser(__doc__)
     add_shard_inputs(parser)
-    parser.add_argument("--weights", type=Path, required=True, help=".safetensors from train")
-    parser.add_argument("--meta", type=Path, required=True, help=".json from train")
+    add_checkpoint_inputs(parser)
     parser.add_argument("--device", default="auto", choices=Device.__args__)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--workers", type=int, default=0, help="loader processes")

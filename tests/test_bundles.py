@@ -20,6 +20,8 @@ from depthfake.faces.dlib_backend import PREDICTOR_FILE, packaged_model_path
 from depthfake.storage.files import file_sha256
 from depthfake.synthetic.bundle import made_up_predictions, write_random_bundle
 
+from conftest import prefilled_hub_cache
+
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
@@ -89,16 +91,6 @@ def test_a_bundle_states_its_preprocessing_threshold_and_metrics(bundle):
     assert "MediaPipe" in card and "depthfake detect VIDEO.mp4 --model BUNDLE" in card
 
 
-def hub_cache(bundle, cache, repo: str) -> str:
-    """`bundle` as the Hugging Face cache holds a downloaded model repo; returns its commit."""
-    commit = "0123456789abcdef0123456789abcdef01234567"
-    folder = cache / f"models--{repo.replace('/', '--')}"
-    shutil.copytree(bundle, folder / "snapshots" / commit)
-    (folder / "refs").mkdir()
-    (folder / "refs" / "main").write_text(commit)
-    return commit
-
-
 def test_a_copied_bundle_and_its_hub_id_give_identical_probabilities(bundle, tmp_path,
                                                                        monkeypatch):
     import huggingface_hub
@@ -107,7 +99,7 @@ def test_a_copied_bundle_and_its_hub_id_give_identical_probabilities(bundle, tmp
     copied = shutil.copytree(bundle, tmp_path / "elsewhere" / "bundle")
     assert np.array_equal(probabilities(load_bundle(copied).model), original)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
-    commit = hub_cache(bundle, tmp_path / "hub", "lab/depthfake-mdn")
+    commit = prefilled_hub_cache(bundle, tmp_path / "hub", "lab/depthfake-mdn")
     for source in ("lab/depthfake-mdn", f"lab/depthfake-mdn@{commit}"):
         loaded = load_bundle(source)
         assert loaded.folder.name == commit

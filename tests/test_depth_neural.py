@@ -25,6 +25,8 @@ from depthfake.settings import DepthBackendOptions
 from depthfake.storage.h5 import write_h5
 from depthfake.synthetic.depth_model import IMAGENET_MEAN, IMAGENET_STD, save_random_depth_anything
 
+from conftest import prefilled_hub_cache
+
 SIDE = 20
 
 
@@ -60,11 +62,7 @@ def test_a_saved_model_loads_and_estimates_through_the_user_path(tiny_model):
 def test_a_hub_id_loads_from_the_cache_offline(tiny_model, tmp_path, monkeypatch):
     import huggingface_hub.constants
 
-    commit = "0123456789abcdef0123456789abcdef01234567"
-    repo = tmp_path / "models--someone--tiny-depth"
-    shutil.copytree(tiny_model, repo / "snapshots" / commit)
-    (repo / "refs").mkdir()
-    (repo / "refs" / "main").write_text(commit)
+    commit = prefilled_hub_cache(tiny_model, tmp_path, "someone/tiny-depth")
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
     estimator = tiny_estimator("someone/tiny-depth")
     assert estimator.identity["revision"] == commit

@@ -21,14 +21,14 @@ from depthfake.detect.batch import detect_videos, folder_name
 from depthfake.detect.score import NOT_SCORED, SCORED, VideoScorer, on_device
 from depthfake.faces import create_face_detector, largest_face
 from depthfake.faces.downscaled import DownscaledDetector
-from depthfake.reporting.browser_check import CHROMIUM, check_pages, file_digest
+from depthfake.reporting.browser_check import CHROMIUM, check_pages
 from depthfake.settings import DepthBackendOptions, DetectSettings, FaceSettings, FrameSettings
-from depthfake.storage.files import read_csv
+from depthfake.storage.files import file_sha256, read_csv
 from depthfake.synthetic.bundle import write_random_bundle
 from depthfake.synthetic.depth_model import save_random_depth_anything
 from depthfake.synthetic.videos import face_frames
 
-from conftest import REPO
+from conftest import REPO, prefilled_hub_cache
 from hostile_names import HOSTILE_NAMES, parse_page
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -206,10 +206,7 @@ def test_a_missing_depth_model_says_how_to_supply_it(batch, tmp_path, monkeypatc
     import huggingface_hub
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
-    snapshot = tmp_path / "hub/models--lab--depth/snapshots" / ("0" * 40)
-    shutil.copytree(moved, snapshot)
-    (snapshot.parents[1] / "refs").mkdir()
-    (snapshot.parents[1] / "refs" / "main").write_text("0" * 40)
+    prefilled_hub_cache(Path(moved), tmp_path / "hub", "lab/depth")
     with pytest.raises(BundleError, match="cannot be checked: give a folder of those weights"):
         VideoScorer(bundle, DetectSettings(depth_model="lab/depth"))  # named by revision
 
@@ -227,7 +224,7 @@ def test_the_screenshot_in_docs_and_its_check_were_made_together():
     (docs/detect.md's command), whose pages all rendered cleanly."""
     summary = json.loads((REPO / "docs" / "detect-check.json").read_text())
     assert summary["screenshot"] == {"file": "detect.png",
-                                     "sha256": file_digest(REPO / "docs" / "detect.png")}
+                                     "sha256": file_sha256(REPO / "docs" / "detect.png")}
     assert summary["ok"] and any(page["images"] >= 5 for page in summary["pages"])
     assert summary["pages"][-1]["page"] == "index.html"
 

@@ -12,7 +12,8 @@ from importlib.util import find_spec
 import matplotlib.image
 import pytest
 
-from depthfake.reporting.browser_check import CHROMIUM, check_report, file_digest
+from depthfake.reporting.browser_check import CHROMIUM, check_report
+from depthfake.storage.files import file_sha256
 
 from conftest import REPO
 from tiny_workflow import snakemake
@@ -117,7 +118,7 @@ def test_the_screenshot_in_docs_and_its_check_were_made_together():
     item it found rendered. A caption edited since leaves both valid, only older."""
     summary = json.loads((DOCS / "report-check.json").read_text())
     assert summary["screenshot"] == {"file": "report.png",
-                                     "sha256": file_digest(DOCS / "report.png")}
+                                     "sha256": file_sha256(DOCS / "report.png")}
     assert summary["ok"] and summary["results"] == len(summary["items"]) > 0
     assert summary["failed"] == summary["missing"] == summary["requests"] == []
     assert matplotlib.image.imread(DOCS / "report.png").shape[:2] == (900, 1440)

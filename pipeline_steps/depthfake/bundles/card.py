@@ -6,6 +6,7 @@ escaped (depthfake.reporting.text.markdown_text)."""
 from __future__ import annotations
 
 from depthfake.bundles.load import DEMO_WARNING
+from depthfake.bundles.threshold import interval_text
 from depthfake.reporting.text import markdown_table, markdown_text
 
 # Terms of the training data, by data-set layout.
@@ -32,16 +33,6 @@ DEPTH_TERMS = {
 }
 # The identity keys of a depth model the card shows (bundle.json holds them all).
 DEPTH_IDENTITY = ("model", "model_type", "revision", "weights_sha256", "maps_version")
-
-
-def interval(value: dict, percent: bool) -> str:
-    """`value [low, high]`, accuracies in %."""
-    if value["value"] is None:
-        return "n/a"
-    scale, digits = (100, 1) if percent else (1, 3)
-    bounds = ("" if value["low"] is None else
-              f" [{scale * value['low']:.{digits}f}, {scale * value['high']:.{digits}f}]")
-    return f"{scale * value['value']:.{digits}f}{bounds}"
 
 
 def shown_identity(identity: dict) -> dict:
@@ -89,11 +80,11 @@ def model_card(bundle: dict, data_layout: str) -> str:
         f"{test['videos']} test videos ({test['real_videos']} real, {test['fake_videos']} fake) "
         f"in {test['clusters']} clusters of related videos; {round(100 * test['level'])} % "
         f"intervals from {test['resamples']} cluster-bootstrap draws. Video AUC "
-        f"{interval(test['video_auc'], False)}.", "",
+        f"{interval_text(test['video_auc'], False)}.", "",
         markdown_table(["threshold", "accuracy %", "balanced accuracy %", "fakes caught %",
                         "reals passed %"],
                        [[(f"{test[name]['threshold']:.4f}", False),
-                         *((interval(test[name][metric], True), False)
+                         *((interval_text(test[name][metric], True), False)
                            for metric in ("accuracy", "balanced_accuracy", "fake_recall",
                                           "real_recall"))]
                         for name in ("at_0.5", "at_threshold")]), "",
@@ -104,8 +95,8 @@ def model_card(bundle: dict, data_layout: str) -> str:
                                   "frame accuracy %", "video AUC"],
                                  [[(row["mode"], False), (row["condition"], False),
                                    (row["depth_input"], False), (str(row["seeds"]), False),
-                                   (interval(row["frame_accuracy"], True), False),
-                                   (interval(row["video_auc"], False), False)]
+                                   (interval_text(row["frame_accuracy"], True), False),
+                                   (interval_text(row["video_auc"], False), False)]
                                   for row in bundle["robustness"]]), ""]
     else:
         lines += ["No robustness table holds this cell.", ""]

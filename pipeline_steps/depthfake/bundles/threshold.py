@@ -29,6 +29,17 @@ def finite(value: float | None) -> float | None:
     return None if value is None or math.isnan(value) else float(value)
 
 
+def interval_text(value: dict, percent: bool) -> str:
+    """A summary of metrics_at_thresholds (or of a robustness row) as `value [low, high]`,
+    accuracies in %; n/a without a value."""
+    if value["value"] is None:
+        return "n/a"
+    scale, digits = (100, 1) if percent else (1, 3)
+    bounds = ("" if value["low"] is None else
+              f" [{scale * value['low']:.{digits}f}, {scale * value['high']:.{digits}f}]")
+    return f"{scale * value['value']:.{digits}f}{bounds}"
+
+
 def video_scores(predictions: pd.DataFrame) -> pd.DataFrame:
     """Per video: its label, its cluster and its score."""
     clusters = predictions.groupby(["video", "kind"], sort=False)["cluster"].first()

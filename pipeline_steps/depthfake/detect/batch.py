@@ -71,19 +71,17 @@ def detect_videos(videos: list[Path], *, bundle: str, settings: DetectSettings, 
     loaded = load_bundle(bundle)
     scorer = VideoScorer(loaded, settings)
     commit = code_version()
-    results, shown = [], []
+    shown = []  # (outcome, name, page link) per video
     for path in tqdm(videos, desc="detect", unit="video"):
         video = scorer.score(path)
         folder = folder_name(Path(path))
         write_video(video, out / "videos" / folder, loaded, commit)
         log.info("%s: %s", path, video.verdict or f"not scored ({video.reason})")
-        results.append(video)
         shown.append((video, Path(path).name, f"videos/{folder}/page.html"))
     outcomes = pd.DataFrame([{"video": v.path, "outcome": v.outcome, "reason": v.reason,
                               "score": v.score, "verdict": v.verdict,
                               "frames_with_face": v.faced_frames, "frames": len(v.frames),
-                              "page": link} for v, (_, _, link) in zip(results, shown,
-                                                                       strict=True)])
+                              "page": link} for v, _, link in shown])
     write_csv(out / OUTCOMES, outcomes)
     write_text(out / INDEX_PAGE, index_page(shown, loaded, commit))
-    return results
+    return [video for video, _, _ in shown]

@@ -18,8 +18,8 @@ from pathlib import Path
 from depthfake.detect.batch import INDEX_PAGE, OUTCOMES
 from depthfake.detect.score import SCORED
 from depthfake.plan.provenance import code_version
-from depthfake.reporting.browser_check import CHROMIUM, check_pages, file_digest
-from depthfake.storage.files import read_csv, write_text
+from depthfake.reporting.browser_check import CHROMIUM, check_pages
+from depthfake.storage.files import file_sha256, read_csv, write_text
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
                           "page_errors": c.watch.page_errors, "dialogs": c.watch.dialogs}
                          for c in checks],
                **({"screenshot": {"file": args.screenshot.name,
-                                  "sha256": file_digest(args.screenshot)}}
+                                  "sha256": file_sha256(args.screenshot)}}
                   if args.screenshot else {})}
     if args.summary:
         write_text(args.summary, json.dumps(summary, indent=1) + "\n")

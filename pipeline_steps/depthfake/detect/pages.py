@@ -15,6 +15,7 @@ import numpy as np
 from pytorch_grad_cam.utils.image import show_cam_on_image
 
 from depthfake.bundles.load import DEMO_WARNING, Bundle
+from depthfake.bundles.threshold import interval_text
 from depthfake.detect.score import FACELESS_RULE, SCORED, Explained, VideoScore
 from depthfake.reporting.plots import plt
 from depthfake.reporting.style import PAGE_STYLE
@@ -100,15 +101,6 @@ def table_html(header: list[str], rows: list[list[str]]) -> str:
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>"
                    for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def interval_text(value: dict, percent: bool) -> str:
-    if value["value"] is None:
-        return "n/a"
-    scale, digits = (100, 1) if percent else (1, 3)
-    low = "" if value["low"] is None else \
-        f" [{scale * value['low']:.{digits}f}, {scale * value['high']:.{digits}f}]"
-    return f"{scale * value['value']:.{digits}f}{low}"
 
 
 def bundle_html(bundle: Bundle) -> str:

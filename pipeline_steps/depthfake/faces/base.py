@@ -30,7 +30,6 @@ class FaceDetector(Protocol):
     batch_size: int  # frames best handed to detect_batch at once
     model_files: dict[str, Path]  # the model files it loaded, by option name
 
-
     def detect(self, frame: np.ndarray) -> list[Face]:
         """The faces of one frame (H, W, 3)."""
         ...

@@ -122,6 +122,12 @@ def add_shard_inputs(parser: argparse.ArgumentParser) -> None:
                         help="depth HDF5 files, in the order of --index (models reading depth)")
 
 
+def add_checkpoint_inputs(parser: argparse.ArgumentParser) -> None:
+    """--weights/--meta: one trained detector, as the train step wrote it."""
+    parser.add_argument("--weights", type=Path, required=True, help=".safetensors from train")
+    parser.add_argument("--meta", type=Path, required=True, help=".json from train")
+
+
 def add_index_outputs(parser: argparse.ArgumentParser) -> None:
     """--out-index/--out-skips: the frame index and skip records a per-shard stage writes."""
     parser.add_argument("--out-index", type=Path, required=True, help="Parquet frame index")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -30,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from depthfake.plan.provenance import code_version
+from depthfake.storage.files import file_sha256
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package `chromium`
 # Headless as root, and no background traffic to Google's services (refused offline).
@@ -93,11 +93,6 @@ class ReportCheck:
                 "failed": self.failed, "requests": self.requests,
                 "page_errors": self.page_errors, "dialogs": self.dialogs,
                 "items": [asdict(i) for i in self.items]}
-
-
-def file_digest(path: Path) -> str:
-    """The SHA-256 of a file, for the summary to name the screenshot it was made with."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 class ReportWalker:
@@ -300,7 +295,7 @@ def main(argv: list[str] | None = None) -> None:
     check = check_report(args.report, args.screenshot, args.screenshot_item, args.chromium)
     summary = {"commit": code_version(), **check.summary(),
                **({"screenshot": {"file": args.screenshot.name,
-                                  "sha256": file_digest(args.screenshot)}}
+                                  "sha256": file_sha256(args.screenshot)}}
                   if args.screenshot else {})}
     if args.summary:
         args.summary.write_text(json.dumps(summary, indent=1) + "\n")
