@@ -1,7 +1,7 @@
 """`depthfake detect VIDEO... --model BUNDLE`: score videos with a model bundle (a folder or
 a Hugging Face hub id), writing per video its frames' fake probabilities and a page, and an
 index page of the batch. Exits non-zero only when no video could be scored (or the bundle
-cannot be used)."""
+cannot be used). `depthfake serve` (depthfake.serve.server) offers the same in a browser."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from depthfake.bundles.load import BundleError
 from depthfake.detect.batch import INDEX_PAGE, detect_videos
 from depthfake.detect.score import SCORED
 from depthfake.jobs._runtime import limit_threads
+from depthfake.serve.server import serve, serve_parser
 from depthfake.settings import DetectSettings, add_arguments, from_args
 
 
@@ -33,7 +34,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="depthfake", description="RGB-D deepfake detection")
     commands = parser.add_subparsers(dest="command", required=True)
     detect_parser(commands)
+    serve_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        serve(args)
+        return
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     limit_threads(args.threads)
     try:

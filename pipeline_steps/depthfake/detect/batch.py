@@ -45,8 +45,9 @@ def frames_table(video: VideoScore) -> pd.DataFrame:
                         columns=["frame", "time_s", "has_face", "prob_fake"])
 
 
-def video_record(video: VideoScore, bundle: Bundle, commit: str) -> dict:
-    return {"video": video.path, "name": Path(video.path).name, "outcome": video.outcome,
+def video_record(video: VideoScore, bundle: Bundle, commit: str, name: str) -> dict:
+    return {"video": video.path if name == Path(video.path).name else name, "name": name,
+            "outcome": video.outcome,
             "reason": video.reason, "score": video.score, "verdict": video.verdict,
             "threshold": bundle.threshold, "threshold_rule": RULE, "faceless_rule": FACELESS_RULE,
             "aggregation": bundle.preprocessing["aggregation"], "fps": video.fps,
@@ -56,12 +57,15 @@ def video_record(video: VideoScore, bundle: Bundle, commit: str) -> dict:
             "commit": commit}
 
 
-def write_video(video: VideoScore, folder: Path, bundle: Bundle, commit: str) -> None:
-    """frames.csv, frames.json and page.html of one video in `folder`."""
+def write_video(video: VideoScore, folder: Path, bundle: Bundle, commit: str,
+                name: str | None = None) -> None:
+    """frames.csv, frames.json and page.html of one video in `folder`, shown under `name`
+    (default: its file's; another name also stands for its path in frames.json)."""
+    name = name or Path(video.path).name
     with PhaseTimer(video.seconds)("page"):
         write_csv(folder / "frames.csv", frames_table(video))
-        write_json(folder / "frames.json", video_record(video, bundle, commit))
-        write_text(folder / "page.html", video_page(video, Path(video.path).name, bundle, commit))
+        write_json(folder / "frames.json", video_record(video, bundle, commit, name))
+        write_text(folder / "page.html", video_page(video, name, bundle, commit))
 
 
 def detect_videos(videos: list[Path], *, bundle: str, settings: DetectSettings, out: Path

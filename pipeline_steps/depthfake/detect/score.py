@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,13 +85,17 @@ class VideoScore:
 
 
 class PhaseTimer:
-    """Seconds spent per phase, added into a dict."""
+    """Seconds spent per phase, added into a dict; `on_start(phase)`, when given, is told of
+    each phase as it begins (and may raise to stop the work there)."""
 
-    def __init__(self, seconds: dict[str, float]):
-        self.seconds = seconds
+    def __init__(self, seconds: dict[str, float],
+                 on_start: Callable[[str], None] | None = None):
+        self.seconds, self.on_start = seconds, on_start
 
     @contextlib.contextmanager
     def __call__(self, phase: str) -> Iterator[None]:
+        if self.on_start:
+            self.on_start(phase)
         start = time.perf_counter()
         try:
             yield
@@ -173,10 +177,13 @@ class VideoScorer:
         self.model = bundle.model.to(self.inputs.device)
         self.precision = bundle.meta["training"].get("precision", "fp32")
 
-    def score(self, path: str | Path) -> VideoScore:
-        """The outcome of one video (never raises for a bad video: it is not scored)."""
+    def score(self, path: str | Path, on_phase: Callable[[str], None] | None = None
+              ) -> VideoScore:
+        """The outcome of one video (never raises for a bad video: it is not scored);
+        `on_phase` is told of each phase (decode, faces, depth, model, gradcam) as it
+        begins."""
         result = VideoScore(path=str(path), outcome=NOT_SCORED, fps=frame_rate(path))
-        timer = PhaseTimer(result.seconds)
+        timer = PhaseTimer(result.seconds, on_phase)
         try:
             faces = preprocess_video(path, self.frames, self.cropper, self.estimator, timer)
         except (VideoError, cv2.error, ValueError) as err:  # ValueError: frames of two sizes

@@ -2,7 +2,8 @@
 one), constraints, help, and an example value.
 
 One module per config section (`datasets`, `frames`, `faces`, `depth`, `training`, `evaluation`,
-`statistics`, `figures`, `detect`) over `base`; `config_file` holds the whole file
+`statistics`, `figures`, `detect`) over `base`, and `serve` for the scoring service (not a
+config section); `config_file` holds the whole file
 (`WorkflowConfig`, `load_config`), `cli` the step command lines, `schema` and `reference` the
 generated schema and key reference. The config file is validated against `WorkflowConfig`;
 each step script derives its command line from the model of its own stage (`add_arguments` /

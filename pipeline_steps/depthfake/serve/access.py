@@ -1,0 +1,90 @@
+"""Who may use the service, and from where.
+
+- On loopback no token is asked, but the Host header must name loopback (a page of another
+  site cannot reach the service through DNS rebinding).
+- Elsewhere every request needs the token: once, exchanged for a session cookie (HttpOnly,
+  SameSite=Strict) at `/login`, or on each request as `Authorization: Bearer TOKEN` (API
+  clients).
+- Every state-changing request from a browser must come from the service's own pages (its
+  Sec-Fetch-Site, else its Origin, says so), and one made with the session cookie must carry
+  the session's CSRF token in `X-CSRF-Token`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+
+from depthfake.serve.errors import Refused
+from depthfake.settings.serve import LOOPBACK_HOSTS
+
+SESSION_COOKIE = "depthfake_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# What a client may reach before it has the token: the login page and the exchange.
+OPEN_PATHS = {"/login", "/api/session"}
+
+
+def host_name(host_header: str) -> str:
+    """The host of a Host header, without its port ([::1]:8000 -> ::1)."""
+    if host_header.startswith("["):
+        return host_header[1:].partition("]")[0]
+    return host_header.rpartition(":")[0] if host_header.count(":") == 1 else host_header
+
+
+@dataclass
+class Access:
+    """The access rules of one service: its token (None on loopback) and live sessions
+    (session id -> CSRF token)."""
+
+    token: str | None
+    sessions: dict[str, str] = field(default_factory=dict)
+
+    def new_session(self, offered: str) -> tuple[str, str]:
+        """A session id and its CSRF token for the right token; Refused (403) otherwise."""
+        if self.token is None or not hmac.compare_digest(offered.encode(), self.token.encode()):
+            raise Refused(403, "wrong token")
+        session, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        self.sessions[session] = csrf
+        return session, csrf
+
+    def csrf_of(self, request: Request) -> str:
+        """The CSRF token of the request's session ("" without one)."""
+        return self.sessions.get(request.cookies.get(SESSION_COOKIE, ""), "")
+
+    def check(self, request: Request) -> None:
+        """Refused when the request may not be served; nothing otherwise."""
+        if self.token is None and host_name(request.headers.get("host", "")) not in LOOPBACK_HOSTS:
+            raise Refused(421, "this service answers only to a loopback host name")
+        if request.method not in SAFE_METHODS:
+            check_same_origin(request)
+        if self.token is None or request.url.path in OPEN_PATHS:
+            return
+        bearer = request.headers.get("authorization", "")
+        if bearer.startswith("Bearer "):
+            if not hmac.compare_digest(bearer[7:].encode(), self.token.encode()):
+                raise Refused(401, "wrong token")
+            return
+        csrf = self.csrf_of(request)
+        if not csrf:
+            raise Refused(401, "log in first (/login), or send Authorization: Bearer TOKEN")
+        if request.method not in SAFE_METHODS and not hmac.compare_digest(
+                request.headers.get(CSRF_HEADER, "").encode(), csrf.encode()):
+            raise Refused(403, f"a request made with the session cookie needs its {CSRF_HEADER}")
+
+
+def check_same_origin(request: Request) -> None:
+    """Refused (403) when a browser says the request comes from another site (Sec-Fetch-Site,
+    or failing that an Origin other than this host); clients that send neither are not
+    browsers, and the token guards them."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        if site not in {"same-origin", "none"}:
+            raise Refused(403, f"a {site} request may not change this service's state")
+        return
+    origin = request.headers.get("origin")
+    if origin is not None and origin != f"{request.url.scheme}://{request.headers.get('host')}":
+        raise Refused(403, f"a request from {origin} may not change this service's state")

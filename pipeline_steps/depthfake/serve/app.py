@@ -1,0 +1,186 @@
+"""The service's HTTP side (FastAPI): its pages, the JSON API (documented at /docs), access
+checks on every request, and each refusal as a status with a reason (`{"detail": ...}`)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from depthfake.serve.access import SESSION_COOKIE, Access
+from depthfake.serve.errors import Refused
+from depthfake.serve.pages import PAGE_POLICY, RESULT_POLICY, SCRIPT, login_page, upload_page
+from depthfake.serve.service import Service
+from depthfake.serve.store import new_job_id
+from depthfake.serve.uploads import checked_name, decode_problem, receive, stored_name
+
+# The files of a result a client may fetch, with their types.
+RESULT_FILES = {"page.html": "text/html", "frames.csv": "text/csv",
+                "frames.json": "application/json"}
+RAW_VIDEO_BODY = {"requestBody": {"required": True, "content": {
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+class FolderJobs(BaseModel):
+    """Files of the service's videos folder to score."""
+
+    files: list[str] = Field(description="file names, as GET /api/folder lists them")
+    bundle: str | None = Field(None, description="a bundle key (optional with one bundle)")
+
+
+def html_response(text: str, policy: str = PAGE_POLICY, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(text, status_code=status, headers={
+        "Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff"})
+
+
+def create_app(service: Service, access: Access) -> FastAPI:
+    """The web app of `service` (started and stopped with the app's lifespan)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service.start()
+        try:
+            yield
+        finally:
+            service.stop()
+
+    app = FastAPI(title="depthfake", lifespan=lifespan,
+                  description="Score videos with RGB-D deepfake detectors (model bundles).")
+
+    @app.middleware("http")
+    async def checked_access(request: Request, call_next):
+        try:
+            access.check(request)
+        except Refused as refused:
+            if refused.status == 401 and request.method == "GET" and \
+                    not request.url.path.startswith("/api/"):
+                return RedirectResponse("/login", status_code=303)
+            return JSONResponse({"detail": refused.reason}, status_code=refused.status)
+        return await call_next(request)
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, error: Refused) -> JSONResponse:
+        # An upload refused mid-way: close the connection rather than read the rest.
+        closing = {"Connection": "close"} if error.status == 413 else {}
+        return JSONResponse({"detail": error.reason}, status_code=error.status, headers=closing)
+
+    @app.exception_handler(LookupError)
+    async def missing(request: Request, error: LookupError) -> JSONResponse:
+        return JSONResponse({"detail": str(error.args[0])}, status_code=404)
+
+    # Pages.
+    @app.get("/", include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        return html_response(upload_page(access.csrf_of(request)))
+
+    @app.get("/app.js", include_in_schema=False)
+    def script() -> Response:
+        return Response(SCRIPT, media_type="text/javascript",
+                        headers={"X-Content-Type-Options": "nosniff"})
+
+    @app.get("/login", include_in_schema=False)
+    def login_form(token: str | None = None) -> Response:
+        return html_response(login_page()) if token is None else logged_in(token)
+
+    @app.post("/login", include_in_schema=False)
+    async def login_submitted(request: Request) -> Response:
+        fields = parse_qs((await request.body()).decode(errors="replace"))
+        return logged_in(fields.get("token", [""])[0])
+
+    def logged_in(token: str) -> Response:
+        try:
+            session, _ = access.new_session(token)
+        except Refused:
+            return html_response(login_page(refused=True), status=403)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict")
+        return response
+
+    @app.get("/jobs/{job_id}/{file}", include_in_schema=False)
+    def result_file(job_id: str, file: str) -> Response:
+        if file not in RESULT_FILES:
+            raise LookupError(f"a result has no file {file!r}")
+        path = service.result_file(job_id, file)
+        if not path.is_file():
+            raise LookupError(f"job {job_id} has no result yet")
+        return FileResponse(path, media_type=RESULT_FILES[file],
+                            headers={"Content-Security-Policy": RESULT_POLICY,
+                                     "X-Content-Type-Options": "nosniff"})
+
+    # The API.
+    @app.post("/api/session", summary="exchange the token for a session cookie")
+    async def session(request: Request) -> JSONResponse:
+        body = await request.json()
+        session_id, csrf = access.new_session(str(body.get("token", "")))
+        response = JSONResponse({"csrf_token": csrf})
+        response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict")
+        return response
+
+    @app.get("/api/bundles", summary="the bundles this service scores with")
+    def bundles() -> list[dict]:
+        return [bundle.public() for bundle in service.bundles.values()]
+
+    @app.get("/api/folder", summary="the videos of the service's folder, by name")
+    def folder() -> list[str]:
+        return list(service.folder_videos())
+
+    @app.get("/api/jobs", summary="every job, newest first")
+    def jobs() -> list[dict]:
+        return [job.public() for job in service.store.jobs()]
+
+    @app.post("/api/jobs", status_code=201, openapi_extra=RAW_VIDEO_BODY,
+              summary="upload one video (the request body) and queue it")
+    async def upload(request: Request, name: str = Query(description="the video's file name"),
+                     bundle: str | None = Query(None, description="a bundle key")) -> dict:
+        key = service.bundle_key(bundle)
+        shown = checked_name(name)
+        service.check_room()
+        job_id = new_job_id()
+        declared = request.headers.get("content-length")
+        path = await receive(request.stream(), folder=service.uploads,
+                             name=stored_name(job_id, shown),
+                             limit=service.settings.max_upload_bytes,
+                             declared=int(declared) if declared and declared.isdigit() else None)
+        problem = await run_in_threadpool(decode_problem, path)
+        if problem:
+            path.unlink(missing_ok=True)
+            raise Refused(415, f"{shown} is not a decodable video: {problem}")
+        return service.queue_upload(job_id=job_id, name=shown, bundle=key, video=path).public()
+
+    @app.post("/api/jobs/folder", status_code=201,
+              summary="queue files of the service's videos folder")
+    def folder_jobs(request: FolderJobs) -> list[dict]:
+        key = service.bundle_key(request.bundle)
+        return [job.public() for job in service.queue_folder_files(names=request.files,
+                                                                   bundle=key)]
+
+    @app.get("/api/jobs/{job_id}", summary="one job")
+    def job(job_id: str) -> dict:
+        return service.job(job_id).public()
+
+    @app.get("/api/jobs/{job_id}/frames", summary="a finished job's record (frames.json)")
+    def frames(job_id: str) -> Response:
+        path: Path = service.result_file(job_id, "frames.json")
+        if not path.is_file():
+            raise LookupError(f"job {job_id} has no result yet")
+        return FileResponse(path, media_type="application/json")
+
+    @app.post("/api/jobs/{job_id}/cancel", summary="cancel a queued or running job")
+    def cancel(job_id: str) -> dict:
+        return service.store.cancel(service.job(job_id).id).public()
+
+    @app.post("/api/jobs/{job_id}/rerun", summary="queue a finished job again")
+    def rerun(job_id: str) -> dict:
+        return service.rerun(job_id).public()
+
+    @app.delete("/api/jobs/{job_id}", summary="remove a job and its files")
+    def delete(job_id: str) -> dict:
+        return service.delete(job_id).public()
+
+    return app

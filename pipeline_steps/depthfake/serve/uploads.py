@@ -1,0 +1,81 @@
+"""Receiving a video: its name checked (a file name, shown as text, never used as a path), its
+bytes streamed into the service's own uploads folder under a generated name and refused as soon
+as they pass the size limit, then checked to decode before a job is queued. A refused upload
+leaves no file behind."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import cv2
+
+from depthfake.datasets.base import VIDEO_SUFFIXES
+from depthfake.serve.errors import Refused
+
+MAX_NAME = 255
+
+
+def checked_name(name: str) -> str:
+    """The client's file name, if it is one: not empty, no path separators or control
+    characters, at most MAX_NAME characters. Markup is allowed (it is only ever shown
+    escaped)."""
+    if not name or name in {".", ".."}:
+        raise Refused(400, "the upload needs a file name (?name=clip.mp4)")
+    if "/" in name or "\\" in name:
+        raise Refused(400, f"the name {name!r} is a path; give the file's name only")
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        raise Refused(400, f"the name {name!r} holds control characters")
+    if len(name) > MAX_NAME:
+        raise Refused(400, f"the name is {len(name)} characters long; at most {MAX_NAME}")
+    return name
+
+
+def stored_name(job_id: str, name: str) -> str:
+    """The upload's file name on disk: the job's id and, if it is a video suffix, the
+    client's suffix."""
+    suffix = Path(name).suffix.lower()
+    return job_id + (suffix if suffix in VIDEO_SUFFIXES else "")
+
+
+def decode_problem(path: Path) -> str | None:
+    """Why `path` is not a video OpenCV can decode (None when its first frame decodes)."""
+    capture = cv2.VideoCapture(str(path))
+    try:
+        if not capture.isOpened():
+            return "it is not a video this service can open"
+        if capture.get(cv2.CAP_PROP_FRAME_COUNT) <= 0:
+            return "the video reports no frames"
+        ok, _ = capture.read()
+        return None if ok else "its first frame does not decode"
+    finally:
+        capture.release()
+
+
+async def receive(chunks: AsyncIterator[bytes], *, folder: Path, name: str, limit: int,
+                  declared: int | None) -> Path:
+    """Stream an upload into `folder / name`, refusing it (413) once it passes `limit`
+    bytes, or at once when its declared length does; an empty upload is refused (400)."""
+    if declared is not None and declared > limit:
+        raise Refused(413, f"the upload is {declared} bytes; this service takes at "
+                            f"most {limit}")
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / name
+    partial = folder / f".{name}.part"
+    size = 0
+    try:
+        with open(partial, "wb") as out:
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise Refused(413, f"the upload passed {limit} bytes, the most "
+                                        "this service takes; the rest was not read")
+                out.write(chunk)
+        if size == 0:
+            raise Refused(400, "the upload is empty")
+        os.replace(partial, final)
+    finally:
+        partial.unlink(missing_ok=True)
+    return final
