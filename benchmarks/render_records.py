@@ -242,10 +242,28 @@ def detect_section(records: list[dict]) -> str:
                   f"{r['target_seconds']:g} s: {'met' if r['target_met'] else 'missed'}")
 
 
+def serve_section(records: list[dict]) -> str:
+    """The service under load beside sequential detect, one row per benchmark run."""
+    rows = [[f"{r['uploads']} ({r['distinct']} distinct)", r["workers"], f"{r['load_s']:.1f}",
+             f"{r['videos_per_s']:.2f}", f"{r['sequential_videos_per_s']:.2f}",
+             f"{r['sequential_videos_per_s'] * r['workers']:.2f}",
+             f"{r['matched']} of {r['uploads']}", f"{r['polls']}: {r['status_p50_ms']:.0f} / "
+             f"**{r['status_p95_ms']:.0f}** (target {r['p95_target_ms']})",
+             f"**{r['memory_beyond_mb']:.0f}** (target {r['memory_target_mb']})",
+             f"{r['machine']}, {r['threads']} threads per worker", r["provenance"]["code"]]
+            for r in records]
+    videos = sorted({f"{r['video']}, bundle: {r['bundle']}" for r in records})
+    return "\n".join([
+        f"`python benchmarks/serve_throughput.py`: {'; '.join(videos)}.", "",
+        *markdown_table(["uploads", "workers", "all ended s", "videos/s", "sequential videos/s",
+                         "ceiling videos/s", "as sequential", "status polls: p50 / p95 ms",
+                         "web process MB beyond its start", "host", "code"], rows)])
+
+
 SECTIONS = {"depth": depth_section, "train": train_section, "loader": loader_section,
             "frames": frames_section, "faces": faces_section, "face_rates": face_rates_section,
             "evaluate": evaluate_section, "gradcam": gradcam_section, "tables": tables_section,
-            "detect": detect_section, "demo": demo_section,
+            "detect": detect_section, "serve": serve_section, "demo": demo_section,
             "demo_seeds": seeds_section}
 
 

@@ -31,6 +31,8 @@ TINY_RUNS = {
               "--per-video", "2", "--crop-size", "64"],
     "face_rates": ["face_rates.py", "--generated", "--per-video", "1", "--backends", "dlib:0"],
     "detect": ["detect_throughput.py", "--seconds", "0.4", "--size", "320x240", "--frames", "4"],
+    "serve": ["serve_throughput.py", "--uploads", "4", "--polls", "40", "--distinct", "2",
+              "--seconds", "0.4"],
     "tables": ["tables_throughput.py", "--pairs", "3", "--frames", "4", "--columns", "2",
                "--conditions", "2", "3", "--resamples", "100", "--slice-conditions", "2"],
 }

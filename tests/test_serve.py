@@ -10,6 +10,8 @@ import os
 import signal
 import socket
 import sqlite3
+import subprocess
+import sys
 import time
 from importlib.util import find_spec
 from pathlib import Path
@@ -29,8 +31,11 @@ from depthfake.serve.service import Service
 from depthfake.serve.store import FINISHED, JobStore
 from depthfake.settings import DetectSettings, FrameSettings
 from depthfake.settings.serve import ServeSettings
+from depthfake.storage.files import file_sha256
 from depthfake.synthetic.bundle import write_random_bundle
 from depthfake.synthetic.videos import face_frames
+
+from conftest import REPO
 
 HOSTILE = "<img src=x onerror=alert(1)>.mp4"
 LIMIT_MB = 4
@@ -373,3 +378,30 @@ def test_a_browser_uploads_two_videos_and_reads_the_verdict_detect_gives(bundle,
     assert seen["result"]["images"] >= 3
     assert not seen["requests"] and not seen["page_errors"] and not seen["dialogs"]
     assert (tmp_path / "upload.png").stat().st_size > 10_000
+
+
+def test_under_load_every_job_ends_as_a_sequential_run_would(tmp_path):
+    """The load benchmark at CI's size (docs/benchmarks.md has the full one's figures): 8
+    concurrent uploads and 80 status polls against 2 workers."""
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "serve_throughput.py"), "--uploads", "8",
+         "--polls", "80", "--workers", "2", "--distinct", "3", "--seconds", "1",
+         "--records", str(tmp_path)], capture_output=True, text=True, timeout=600,
+        cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    record = json.loads((tmp_path / "serve.jsonl").read_text())
+    assert record["matched"] == 8
+    assert record["status_p95_ms"] < record["p95_target_ms"] == 200
+    assert record["memory_beyond_mb"] < record["memory_target_mb"] == 1024
+
+
+def test_the_screenshots_in_docs_and_their_check_were_made_together():
+    """docs/serve-upload.png, docs/serve-result.png and docs/serve-check.json come from one
+    browser visit (docs/serve.md's command) whose verdicts were detect's."""
+    summary = json.loads((REPO / "docs" / "serve-check.json").read_text())
+    assert summary["screenshots"] == {name: file_sha256(REPO / "docs" / name)
+                                      for name in ("serve-upload.png", "serve-result.png")}
+    assert summary["ok"] and summary["differing"] == {}
+    assert {row["name"] for row in summary["jobs"]} == {"009.mp4", "009_007.mp4"}
+    assert {row["state"] for row in summary["jobs"]} == {"done"}
+    assert summary["result"]["verdict"] == summary["detect_verdicts"]["009.mp4"]

@@ -122,6 +122,13 @@ def create_app(service: Service, access: Access) -> FastAPI:
         response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict")
         return response
 
+    @app.get("/api/service", summary="the service's workers, queue and upload limit")
+    def about() -> dict:
+        settings = service.settings
+        return {"workers": settings.workers, "max_queue": settings.max_queue,
+                "waiting": service.store.waiting(),
+                "max_upload_bytes": settings.max_upload_bytes}
+
     @app.get("/api/bundles", summary="the bundles this service scores with")
     def bundles() -> list[dict]:
         return [bundle.public() for bundle in service.bundles.values()]

@@ -27,6 +27,7 @@ SCRIPT = """\
 const csrf = document.querySelector("meta[name=csrf-token]").content;
 const headers = {"CSRF_HEADER": csrf};
 const ENDED = ["done", "failed", "cancelled", "interrupted"];
+let limits = {max_upload_bytes: Infinity};
 
 function say(text, refused) {
   const message = document.getElementById("message");
@@ -97,6 +98,11 @@ async function upload(event) {
   const files = Array.from(document.getElementById("files").files);
   const bundle = document.getElementById("bundle").value;
   for (const file of files) {
+    if (file.size > limits.max_upload_bytes) {
+      say(file.name + ": " + file.size + " bytes; this service takes at most " +
+          limits.max_upload_bytes, true);
+      return;
+    }
     say("uploading " + file.name + " ...");
     const url = "/api/jobs?bundle=" + encodeURIComponent(bundle) +
                 "&name=" + encodeURIComponent(file.name);
@@ -120,6 +126,7 @@ async function scoreFolder(event) {
 }
 
 async function start() {
+  limits = await (await fetch("/api/service")).json();
   const bundles = await (await fetch("/api/bundles")).json();
   const select = document.getElementById("bundle");
   for (const bundle of bundles) {
