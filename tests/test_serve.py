@@ -272,6 +272,15 @@ def test_malformed_requests_and_foreign_hosts_get_clear_answers(service):
     assert client.get("/openapi.json").json()["paths"]["/api/jobs"]["post"]["requestBody"]
 
 
+def test_the_api_page_needs_no_network(service):
+    client, _ = service
+    page = client.get("/docs").text
+    assert "/static/swagger-ui/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+    script = client.get("/static/swagger-ui/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
+    assert client.get("/openapi.json").json()["info"]["title"] == "depthfake"
+
+
 def test_a_killed_service_leaves_no_worker_and_its_restart_marks_the_job(bundle, videos,
                                                                            tmp_path):
     state = tmp_path / "state"

@@ -10,8 +10,11 @@ from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
+from swagger_ui_bundle import swagger_ui_path
 
 from depthfake.serve.access import SESSION_COOKIE, Access
 from depthfake.serve.errors import Refused
@@ -23,6 +26,7 @@ from depthfake.serve.uploads import checked_name, decode_problem, receive, store
 # The files of a result a client may fetch, with their types.
 RESULT_FILES = {"page.html": "text/html", "frames.csv": "text/csv",
                 "frames.json": "application/json"}
+SWAGGER_STATIC = "/static/swagger-ui"
 RAW_VIDEO_BODY = {"requestBody": {"required": True, "content": {
     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
 
@@ -50,8 +54,18 @@ def create_app(service: Service, access: Access) -> FastAPI:
         finally:
             service.stop()
 
-    app = FastAPI(title="depthfake", lifespan=lifespan,
+    app = FastAPI(title="depthfake", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Score videos with RGB-D deepfake detectors (model bundles).")
+    # The API's page from Swagger UI's files on this machine, not a CDN: it works offline.
+    app.mount(SWAGGER_STATIC, StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_page() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url, title="depthfake API",
+            swagger_js_url=f"{SWAGGER_STATIC}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_STATIC}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_STATIC}/favicon-32x32.png")
 
     @app.middleware("http")
     async def checked_access(request: Request, call_next):
