@@ -309,6 +309,12 @@ def test_a_killed_service_leaves_no_worker_and_its_restart_marks_the_job(bundle,
         assert wait(client, job["id"])["state"] == "done"
 
 
+def test_a_second_service_on_the_same_folder_is_refused(service, bundle):
+    _, state = service
+    with pytest.raises(RuntimeError, match="another service is using"):
+        start_service([bundle], state)
+
+
 def test_off_loopback_the_token_guards_every_request(bundle, tmp_path):
     with running_service([bundle], tmp_path / "state", "--host", "0.0.0.0", "--token",
                          "s3cret-token") as running:

@@ -136,10 +136,12 @@ def create_app(service: Service, access: Access) -> FastAPI:
         response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict")
         return response
 
-    @app.get("/api/service", summary="the service's workers, queue and upload limit")
+    @app.get("/api/service", summary="the service's workers (and how many have loaded their "
+             "bundles), queue and upload limit")
     def about() -> dict:
         settings = service.settings
-        return {"workers": settings.workers, "max_queue": settings.max_queue,
+        return {"workers": settings.workers, "ready_workers": service.pool.ready_count(),
+                "max_queue": settings.max_queue,
                 "waiting": service.store.waiting(),
                 "max_upload_bytes": settings.max_upload_bytes}
 

@@ -8,9 +8,12 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 LISTENING = "listening on "
 START_SECONDS = 120
@@ -42,6 +45,17 @@ def start_service(models: list[Path | str], state: Path, *options: str,
             return RunningService(process, line.split(LISTENING)[1].strip(), printed)
     process.wait(START_SECONDS)
     raise RuntimeError("depthfake serve stopped before it listened:\n" + "\n".join(printed))
+
+
+def wait_until_ready(service: RunningService, timeout: float = START_SECONDS) -> float:
+    """Wait until every worker has loaded its bundles; the seconds that took."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        about = httpx.get(service.url + "api/service", timeout=10).json()
+        if about["ready_workers"] == about["workers"]:
+            return time.monotonic() - start
+        time.sleep(0.1)
+    raise TimeoutError(f"the service's workers were not ready after {timeout:g} s")
 
 
 def stop_service(service: RunningService, timeout: float = 30) -> None:

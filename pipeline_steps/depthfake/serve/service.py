@@ -4,6 +4,7 @@ deleting jobs, marking the jobs a stopped service interrupted, and removing expi
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import re
 import shutil
@@ -11,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from depthfake.bundles.load import load_bundle
 from depthfake.datasets.base import listed_videos
@@ -57,6 +59,20 @@ def served_bundles(sources: list[str], detect: DetectSettings) -> dict[str, Serv
     return served
 
 
+def folder_lock(state: Path) -> IO:
+    """Hold the state folder for this service (released when it exits, however it exits);
+    a second service on the same folder is refused."""
+    state.mkdir(parents=True, exist_ok=True)
+    lock = open(state / "service.lock", "w")  # noqa: SIM115 (held for the service's life)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise ValueError(f"another service is using {state}; stop it or give another "
+                         "--state") from None
+    return lock
+
+
 class Service:
     """One service: its settings, bundles, store and workers."""
 
@@ -65,6 +81,7 @@ class Service:
             raise ValueError("the service needs at least one bundle (--model)")
         self.settings, self.detect = settings, detect
         self.state = settings.state.resolve()
+        self.lock = folder_lock(self.state)
         self.uploads = self.state / "uploads"
         self.bundles = served_bundles(bundles, detect)
         self.store = JobStore(self.state / "jobs.sqlite")

@@ -18,6 +18,7 @@ import signal
 import sys
 import threading
 import time
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 from depthfake.bundles.load import load_bundle
@@ -113,8 +114,9 @@ class Worker:
 
 
 def worker_main(state: str, bundles: dict[str, str], settings: dict, parent: int,
-                threads: int) -> None:
-    """A worker process's entry point (spawned: nothing is inherited but these arguments)."""
+                threads: int, ready: Event) -> None:
+    """A worker process's entry point (spawned: nothing is inherited but these arguments);
+    `ready` is set once its bundles are loaded."""
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the service stops its workers itself
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s worker %(message)s")
@@ -123,6 +125,7 @@ def worker_main(state: str, bundles: dict[str, str], settings: dict, parent: int
                     parent=parent)
     for key in bundles:  # loaded before the first job, not during it
         worker.scorer(key)
+    ready.set()
     worker.run_forever()
 
 
@@ -137,18 +140,22 @@ class WorkerPool:
         self.store = JobStore(state / "jobs.sqlite")
         self.context = multiprocessing.get_context("spawn")
         self.processes: list[multiprocessing.Process] = []
+        self.ready: list[Event] = []  # each worker's: set once it has loaded its bundles
         self.stopping = threading.Event()
         self.supervisor = threading.Thread(target=self.supervise, name="workers", daemon=True)
 
-    def spawn(self) -> multiprocessing.Process:
+    def spawn(self) -> tuple[multiprocessing.Process, Event]:
+        ready = self.context.Event()
         process = self.context.Process(
             target=worker_main, name="depthfake-worker", daemon=True,
-            args=(str(self.state), self.bundles, self.settings, os.getpid(), self.threads))
+            args=(str(self.state), self.bundles, self.settings, os.getpid(), self.threads,
+                  ready))
         process.start()
-        return process
+        return process, ready
 
     def start(self) -> None:
-        self.processes = [self.spawn() for _ in range(self.count)]
+        self.processes, self.ready = map(list, zip(*(self.spawn() for _ in range(self.count)),
+                                                   strict=True))
         self.supervisor.start()
 
     def supervise(self, every: float = 0.5) -> None:
@@ -161,10 +168,12 @@ class WorkerPool:
                                        f"{process.exitcode}) while scoring it")
                 log.warning("worker %s exited with %s; starting another", process.pid,
                             process.exitcode)
-                self.processes[position] = self.spawn()
+                self.processes[position], self.ready[position] = self.spawn()
 
-    def pids(self) -> list[int]:
-        return [process.pid for process in self.processes]
+    def ready_count(self) -> int:
+        """Workers alive with their bundles loaded."""
+        return sum(ready.is_set() and process.is_alive()
+                   for process, ready in zip(self.processes, self.ready, strict=True))
 
     def stop(self, timeout: float = 5) -> None:
         """Stop every worker (their running jobs are marked interrupted by the caller)."""
