@@ -3,9 +3,11 @@ workers, beside the same videos scored one after another by `depthfake detect`'s
 in the same run (today's way; the ceiling is that rate times the workers).
 
 A few distinct face videos (H.264, a face moving over noise) are uploaded --uploads times in
-all, at once, to a service started with --workers; --polls status requests are made while
-the jobs run, once the workers have loaded the bundle (how long that took is recorded
-apart). Measured: the wall time until every job ended; each job's verdict and score
+all, at once, to a service started with --workers, once its workers have loaded the bundle
+(how long that took is recorded apart); --polls status requests are made meanwhile, from the
+first accepted upload on. Measured: the time from the first job's queueing to the last job's
+end (the service's own timestamps), beside the sum of the sequential run's seconds per
+video (its models loaded once before, as the workers' are); each job's verdict and score
 against the sequential run's for its file; status latency (median and 95th percentile); the
 web process's resident memory at its peak beyond what it held once started with its bundles
 loaded. Targets: every job as the sequential run, status p95 under 200 ms, memory beyond the
@@ -28,8 +30,11 @@ import httpx
 import numpy as np
 import psutil
 
+from depthfake.bundles import load_bundle
 from depthfake.datasets.video import write_h264
-from depthfake.detect.batch import detect_videos
+from depthfake.detect.batch import write_video
+from depthfake.detect.score import VideoScore, VideoScorer
+from depthfake.plan.provenance import code_version
 from depthfake.serve.process import running_service, wait_until_ready
 from depthfake.serve.store import FINISHED
 from depthfake.settings import DetectSettings
@@ -64,16 +69,32 @@ def upload(client: httpx.Client, video: Path) -> str:
     return response.json()["id"]
 
 
-def poll_statuses(client: httpx.Client, job_ids: list[str], polls: int, every: float
-                  ) -> list[float]:
-    """Seconds each of `polls` status requests took, spread over the jobs."""
-    latencies = []
+def poll_statuses(client: httpx.Client, job_ids: list[str], polls: int, every: float,
+                  latencies: list[float]) -> None:
+    """Make `polls` status requests, spread over the jobs uploaded so far (`job_ids` grows
+    as the uploads are accepted), adding each one's seconds to `latencies`."""
+    while not job_ids:
+        time.sleep(0.005)
     for number in range(polls):
         start = time.perf_counter()
         client.get(f"/api/jobs/{job_ids[number % len(job_ids)]}").raise_for_status()
         latencies.append(time.perf_counter() - start)
         time.sleep(every)
-    return latencies
+
+
+def sequential_seconds(videos: list[Path], bundle: Path, work: Path, device: str
+                       ) -> tuple[dict[str, VideoScore], dict[str, float]]:
+    """Each video scored and its page written one after another, as `depthfake detect` does,
+    with the models loaded once before: the results and seconds per video, by name."""
+    loaded = load_bundle(bundle)
+    scorer = VideoScorer(loaded, DetectSettings(device=device))
+    results, seconds = {}, {}
+    for video in videos:
+        start = time.perf_counter()
+        results[video.name] = scorer.score(video)
+        write_video(results[video.name], work / video.stem, loaded, code_version())
+        seconds[video.name] = time.perf_counter() - start
+    return results, seconds
 
 
 def wait_all(client: httpx.Client, job_ids: list[str], timeout: float) -> dict[str, dict]:
@@ -109,12 +130,10 @@ def main() -> None:
                                                seed=number, face_side=height // 3),
                        fps=FPS, crf=23)
         bundle = args.bundle or write_random_bundle(work / "bundle")
-        start = time.perf_counter()
-        sequential = {Path(v.path).name: v for v in detect_videos(
-            videos, bundle=str(bundle), settings=DetectSettings(device=device.type),
-            out=work / "sequential")}
-        sequential_s = (time.perf_counter() - start) * args.uploads / args.distinct
+        sequential, per_video = sequential_seconds(videos, bundle, work / "sequential",
+                                                   device.type)
         uploads = [videos[number % args.distinct] for number in range(args.uploads)]
+        sequential_s = sum(per_video[video.name] for video in uploads)
         with running_service([bundle], work / "state", "--workers", str(args.workers),
                              "--threads", str(args.threads), "--device", device.type) as service, \
                 httpx.Client(base_url=service.url, timeout=60) as client:
@@ -122,12 +141,24 @@ def main() -> None:
             memory = MemoryPeak(service.process.pid)
             baseline = memory.peak
             memory.start()
-            start = time.perf_counter()
+            accepted: list[str] = []  # job ids, as their uploads are accepted
+            latencies: list[float] = []
+            polling = threading.Thread(target=poll_statuses, args=(
+                client, accepted, args.polls, 0.02, latencies))
+            polling.start()
+
+            def accepted_upload(video: Path) -> str:
+                job_id = upload(client, video)
+                accepted.append(job_id)
+                return job_id
+
             with ThreadPoolExecutor(args.uploads) as pool:
-                job_ids = list(pool.map(lambda video: upload(client, video), uploads))
-            latencies = poll_statuses(client, job_ids, args.polls, every=0.02)
+                job_ids = list(pool.map(accepted_upload, uploads))
+            polling.join()
             jobs = wait_all(client, job_ids, timeout=60 + 30 * args.uploads)
-            load_s = time.perf_counter() - start
+            # From the first job's queueing to the last job's end, by the service's clock.
+            load_s = (max(jobs[i]["finished"] for i in job_ids)
+                      - min(jobs[i]["created"] for i in job_ids))
             memory.done.set()
             memory.join()
     matched = sum(jobs[job_id]["verdict"] == sequential[video.name].verdict

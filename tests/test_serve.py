@@ -210,8 +210,11 @@ def raw_upload(client: httpx.Client, headers: str, body_chunks: int) -> tuple[st
             pass
         sock.settimeout(10)
         answer = b""
-        while part := sock.recv(65536):  # the service closes the connection after it
-            answer += part
+        try:
+            while part := sock.recv(65536):  # the service closes the connection after it
+                answer += part
+        except ConnectionResetError:  # the unread rest of the body: what came is kept
+            pass
         return answer.decode(errors="replace"), sent
 
 
@@ -234,6 +237,7 @@ def test_cancel_rerun_and_delete(service, videos):
     cancelled = wait(client, long["id"])
     assert cancelled["state"] == "cancelled" and cancelled["result"] is None
     assert not (state / "results" / long["id"]).exists()
+    assert client.post(f"/api/jobs/{long['id']}/cancel").status_code == 409  # ended already
     assert client.post(f"/api/jobs/{long['id']}/rerun").json()["state"] == "queued"
     assert client.delete(f"/api/jobs/{long['id']}").status_code == 200
     face = wait(client, upload(client, videos["face"]).json()["id"])
@@ -261,7 +265,12 @@ def test_malformed_requests_and_foreign_hosts_get_clear_answers(service):
     assert client.post("/api/jobs/folder", content=b"{not json",
                        headers={"Content-Type": "application/json"}).status_code == 422
     assert client.get("/api/jobs/nope").json() == {"detail": "no job 'nope'"}
-    assert client.get("/jobs/nope/../../jobs.sqlite").status_code == 404
+    assert client.get("/jobs/nope/..%2F..%2Fjobs.sqlite").status_code == 404
+    assert client.get("/jobs/nope/page.html").json() == {"detail": "no job 'nope'"}
+    refused = client.post("/api/session", content=b"x" * 5000)
+    assert refused.status_code == 413  # a login's body is small, and read no further
+    assert client.get("/api/jobs", headers={"X-Forwarded-For": "203.0.113.9"}
+                      ).status_code == 403  # no token: a proxied request is refused
     rebound = client.get("/api/jobs", headers={"Host": "attacker.example"})
     assert rebound.status_code == 421
     forged = client.post("/api/jobs?name=a.mp4", content=b"x",
@@ -356,7 +365,7 @@ def test_a_full_queue_is_refused_at_once_and_old_jobs_expire(bundle, videos, tmp
     with sqlite3.connect(tmp_path / "state" / "jobs.sqlite") as db:
         db.execute("UPDATE jobs SET finished = finished - 2 * 86400 WHERE id = ?", (old,))
     assert service.purge_expired() == 1
-    assert [job["id"] for job in client.get("/api/jobs").json()] != [old]
+    assert old not in [job["id"] for job in client.get("/api/jobs").json()]
     assert len(list((tmp_path / "state" / "uploads").iterdir())) == 1
 
 

@@ -1,10 +1,11 @@
 """Who may use the service, and from where.
 
-- On loopback no token is asked, but the Host header must name loopback (a page of another
-  site cannot reach the service through DNS rebinding).
-- Elsewhere every request needs the token: once, exchanged for a session cookie (HttpOnly,
-  SameSite=Strict) at `/login`, or on each request as `Authorization: Bearer TOKEN` (API
-  clients).
+- Without a token (loopback only) the Host header must name loopback (a page of another site
+  cannot reach the service through DNS rebinding) and the request must not have come through
+  a proxy (which would make every client look local).
+- With a token (needed off loopback) every request needs it: once, exchanged for a session
+  cookie (HttpOnly, SameSite=Strict, for SESSION_HOURS) at `/login`, or on each request as
+  `Authorization: Bearer TOKEN` (API clients).
 - Every state-changing request from a browser must come from the service's own pages (its
   Sec-Fetch-Site, else its Origin, says so), and one made with the session cookie must carry
   the session's CSRF token in `X-CSRF-Token`.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from dataclasses import dataclass, field
 
 from starlette.requests import Request
@@ -26,6 +28,9 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # What a client may reach before it has the token: the login page and the exchange.
 OPEN_PATHS = {"/login", "/api/session"}
+SESSION_HOURS = 12
+# Headers a proxy adds: a request that passed one is not a local client's.
+FORWARDED_HEADERS = {"forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip"}
 
 
 def host_name(host_header: str) -> str:
@@ -37,28 +42,38 @@ def host_name(host_header: str) -> str:
 
 @dataclass
 class Access:
-    """The access rules of one service: its token (None on loopback) and live sessions
-    (session id -> CSRF token)."""
+    """The access rules of one service: its token (None: none asked, loopback only) and live
+    sessions (session id -> its CSRF token and when it expires)."""
 
     token: str | None
-    sessions: dict[str, str] = field(default_factory=dict)
+    sessions: dict[str, tuple[str, float]] = field(default_factory=dict)
 
     def new_session(self, offered: str) -> tuple[str, str]:
         """A session id and its CSRF token for the right token; Refused (403) otherwise."""
         if self.token is None or not hmac.compare_digest(offered.encode(), self.token.encode()):
             raise Refused(403, "wrong token")
         session, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        self.sessions[session] = csrf
+        now = time.time()
+        self.sessions = {key: value for key, value in self.sessions.items() if value[1] > now}
+        self.sessions[session] = (csrf, now + SESSION_HOURS * 3600)
         return session, csrf
 
+    def end_session(self, request: Request) -> None:
+        self.sessions.pop(request.cookies.get(SESSION_COOKIE, ""), None)
+
     def csrf_of(self, request: Request) -> str:
-        """The CSRF token of the request's session ("" without one)."""
-        return self.sessions.get(request.cookies.get(SESSION_COOKIE, ""), "")
+        """The CSRF token of the request's live session ("" without one)."""
+        csrf, expires = self.sessions.get(request.cookies.get(SESSION_COOKIE, ""), ("", 0.0))
+        return csrf if expires > time.time() else ""
 
     def check(self, request: Request) -> None:
         """Refused when the request may not be served; nothing otherwise."""
-        if self.token is None and host_name(request.headers.get("host", "")) not in LOOPBACK_HOSTS:
-            raise Refused(421, "this service answers only to a loopback host name")
+        if self.token is None:
+            if host_name(request.headers.get("host", "")) not in LOOPBACK_HOSTS:
+                raise Refused(421, "this service answers only to a loopback host name")
+            if FORWARDED_HEADERS & set(request.headers):
+                raise Refused(403, "this request came through a proxy, and this service has "
+                              "no token: start it with --token to serve through a proxy")
         if request.method not in SAFE_METHODS:
             check_same_origin(request)
         if self.token is None or request.url.path in OPEN_PATHS:

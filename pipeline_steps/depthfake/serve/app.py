@@ -4,8 +4,8 @@ checks on every request, and each refusal as a status with a reason (`{"detail":
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Query, Request
@@ -36,6 +36,31 @@ class FolderJobs(BaseModel):
 
     files: list[str] = Field(description="file names, as GET /api/folder lists them")
     bundle: str | None = Field(None, description="a bundle key (optional with one bundle)")
+
+
+def refusal(error: Refused) -> JSONResponse:
+    """A refusal as JSON, with the headers its status calls for."""
+    headers = {401: {"WWW-Authenticate": "Bearer"}, 503: {"Retry-After": "30"},
+               # An upload refused mid-way: close the connection rather than read the rest.
+               413: {"Connection": "close"}}.get(error.status, {})
+    return JSONResponse({"detail": error.reason}, status_code=error.status, headers=headers)
+
+
+async def small_body(request: Request, limit: int = 4096) -> bytes:
+    """The body of a request that carries a few fields (a login), refused past `limit`."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise Refused(413, f"this request's body may hold at most {limit} bytes")
+    return body
+
+
+def set_session_cookie(request: Request, response: Response, session: str) -> None:
+    """The session cookie: HttpOnly, SameSite=Strict, and Secure when served over HTTPS
+    (behind a TLS proxy)."""
+    response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
 
 
 def html_response(text: str, policy: str = PAGE_POLICY, status: int = 200) -> HTMLResponse:
@@ -75,18 +100,12 @@ def create_app(service: Service, access: Access) -> FastAPI:
             if refused.status == 401 and request.method == "GET" and \
                     not request.url.path.startswith("/api/"):
                 return RedirectResponse("/login", status_code=303)
-            return JSONResponse({"detail": refused.reason}, status_code=refused.status)
+            return refusal(refused)
         return await call_next(request)
 
     @app.exception_handler(Refused)
     async def refused(request: Request, error: Refused) -> JSONResponse:
-        # An upload refused mid-way: close the connection rather than read the rest.
-        closing = {"Connection": "close"} if error.status == 413 else {}
-        return JSONResponse({"detail": error.reason}, status_code=error.status, headers=closing)
-
-    @app.exception_handler(LookupError)
-    async def missing(request: Request, error: LookupError) -> JSONResponse:
-        return JSONResponse({"detail": str(error.args[0])}, status_code=404)
+        return refusal(error)
 
     # Pages.
     @app.get("/", include_in_schema=False)
@@ -99,41 +118,48 @@ def create_app(service: Service, access: Access) -> FastAPI:
                         headers={"X-Content-Type-Options": "nosniff"})
 
     @app.get("/login", include_in_schema=False)
-    def login_form(token: str | None = None) -> Response:
-        return html_response(login_page()) if token is None else logged_in(token)
+    def login_form(request: Request, token: str | None = None) -> Response:
+        return html_response(login_page()) if token is None else logged_in(request, token)
 
     @app.post("/login", include_in_schema=False)
     async def login_submitted(request: Request) -> Response:
-        fields = parse_qs((await request.body()).decode(errors="replace"))
-        return logged_in(fields.get("token", [""])[0])
+        fields = parse_qs((await small_body(request)).decode(errors="replace"))
+        return logged_in(request, fields.get("token", [""])[0])
 
-    def logged_in(token: str) -> Response:
+    def logged_in(request: Request, token: str) -> Response:
         try:
             session, _ = access.new_session(token)
         except Refused:
             return html_response(login_page(refused=True), status=403)
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict")
+        set_session_cookie(request, response, session)
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout(request: Request) -> Response:
+        access.end_session(request)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
         return response
 
     @app.get("/jobs/{job_id}/{file}", include_in_schema=False)
     def result_file(job_id: str, file: str) -> Response:
         if file not in RESULT_FILES:
-            raise LookupError(f"a result has no file {file!r}")
-        path = service.result_file(job_id, file)
-        if not path.is_file():
-            raise LookupError(f"job {job_id} has no result yet")
-        return FileResponse(path, media_type=RESULT_FILES[file],
+            raise Refused(404, f"a result has no file {file!r}")
+        return FileResponse(service.result_file(job_id, file), media_type=RESULT_FILES[file],
                             headers={"Content-Security-Policy": RESULT_POLICY,
                                      "X-Content-Type-Options": "nosniff"})
 
     # The API.
     @app.post("/api/session", summary="exchange the token for a session cookie")
     async def session(request: Request) -> JSONResponse:
-        body = await request.json()
-        session_id, csrf = access.new_session(str(body.get("token", "")))
+        try:
+            token = json.loads(await small_body(request))["token"]
+        except (ValueError, KeyError, TypeError):
+            raise Refused(400, 'send {"token": "..."} as JSON') from None
+        session_id, csrf = access.new_session(str(token))
         response = JSONResponse({"csrf_token": csrf})
-        response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict")
+        set_session_cookie(request, response, session_id)
         return response
 
     @app.get("/api/service", summary="the service's workers (and how many have loaded their "
@@ -163,7 +189,7 @@ def create_app(service: Service, access: Access) -> FastAPI:
                      bundle: str | None = Query(None, description="a bundle key")) -> dict:
         key = service.bundle_key(bundle)
         shown = checked_name(name)
-        service.check_room()
+        await run_in_threadpool(service.check_room)
         job_id = new_job_id()
         declared = request.headers.get("content-length")
         path = await receive(request.stream(), folder=service.uploads,
@@ -174,7 +200,9 @@ def create_app(service: Service, access: Access) -> FastAPI:
         if problem:
             path.unlink(missing_ok=True)
             raise Refused(415, f"{shown} is not a decodable video: {problem}")
-        return service.queue_upload(job_id=job_id, name=shown, bundle=key, video=path).public()
+        job = await run_in_threadpool(lambda: service.queue_upload(
+            job_id=job_id, name=shown, bundle=key, video=path))
+        return job.public()
 
     @app.post("/api/jobs/folder", status_code=201,
               summary="queue files of the service's videos folder")
@@ -189,14 +217,12 @@ def create_app(service: Service, access: Access) -> FastAPI:
 
     @app.get("/api/jobs/{job_id}/frames", summary="a finished job's record (frames.json)")
     def frames(job_id: str) -> Response:
-        path: Path = service.result_file(job_id, "frames.json")
-        if not path.is_file():
-            raise LookupError(f"job {job_id} has no result yet")
-        return FileResponse(path, media_type="application/json")
+        return FileResponse(service.result_file(job_id, "frames.json"),
+                            media_type="application/json")
 
     @app.post("/api/jobs/{job_id}/cancel", summary="cancel a queued or running job")
     def cancel(job_id: str) -> dict:
-        return service.store.cancel(service.job(job_id).id).public()
+        return service.cancel(job_id).public()
 
     @app.post("/api/jobs/{job_id}/rerun", summary="queue a finished job again")
     def rerun(job_id: str) -> dict:

@@ -36,15 +36,26 @@ def start_service(models: list[Path | str], state: Path, *options: str,
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, env={**os.environ, **(env or {})})
     printed: list[str] = []
-    for line in process.stdout:
-        printed.append(line.rstrip())
-        if LISTENING in line:
-            # Keep reading what it prints, so that a full pipe never blocks it.
-            threading.Thread(target=lambda: printed.extend(
-                text.rstrip() for text in process.stdout), daemon=True).start()
-            return RunningService(process, line.split(LISTENING)[1].strip(), printed)
-    process.wait(START_SECONDS)
-    raise RuntimeError("depthfake serve stopped before it listened:\n" + "\n".join(printed))
+    listening = threading.Event()
+
+    def read() -> None:  # all it prints, so that a full pipe never blocks it
+        for line in process.stdout:
+            printed.append(line.rstrip())
+            if LISTENING in line:
+                listening.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + START_SECONDS
+    while not listening.wait(0.1):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            process.wait()
+            reader.join(5)  # what it printed last
+            raise RuntimeError("depthfake serve did not start listening:\n"
+                               + "\n".join(printed))
+    line = next(line for line in printed if LISTENING in line)
+    return RunningService(process, line.split(LISTENING)[1].strip(), printed)
 
 
 def wait_until_ready(service: RunningService, timeout: float = START_SECONDS) -> float:

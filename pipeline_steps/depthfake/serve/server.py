@@ -63,10 +63,10 @@ def serve(args: argparse.Namespace) -> None:
     sock = bound_socket(settings.host, settings.port)
     host, port = sock.getsockname()[:2]
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
-    print(f"depthfake serve: {len(service.bundles)} bundles, {settings.workers} workers, "
-          f"state in {service.state}; listening on {url}", flush=True)
     if generated:
         print(f"depthfake serve: log in at {url}login?token={access.token}", flush=True)
+    print(f"depthfake serve: {len(service.bundles)} bundles, {settings.workers} workers, "
+          f"state in {service.state}; listening on {url}", flush=True)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     server = uvicorn.Server(uvicorn.Config(create_app(service, access), log_level="warning",
                                            timeout_graceful_shutdown=5))

@@ -8,6 +8,7 @@ import fcntl
 import logging
 import re
 import shutil
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from depthfake.bundles.load import load_bundle
 from depthfake.datasets.base import listed_videos
 from depthfake.detect.score import VideoScorer
 from depthfake.serve.errors import Refused
-from depthfake.serve.store import INTERRUPTED, QUEUED, RUNNING, Job, JobStore, new_job_id
+from depthfake.serve.store import DONE, INTERRUPTED, QUEUED, RUNNING, Job, JobStore, new_job_id
 from depthfake.serve.workers import WorkerPool, result_folder
 from depthfake.settings import DetectSettings
 from depthfake.settings.serve import ServeSettings
@@ -100,6 +101,7 @@ class Service:
             if self.settings.rerun_interrupted:
                 self.store.requeue(job.id)
         self.purge_expired()
+        self.remove_stray_uploads()
         self.pool.start()
         threading.Thread(target=self.purge_periodically, name="retention", daemon=True).start()
 
@@ -119,11 +121,14 @@ class Service:
         return key
 
     def check_room(self, jobs: int = 1) -> None:
-        """Refuse (503) when `jobs` more would pass the queue's bound."""
-        waiting = self.store.waiting()
-        if waiting + jobs > self.settings.max_queue:
-            raise Refused(503, f"the queue is full ({waiting} jobs wait, at most "
-                                f"{self.settings.max_queue}); try again when some have started")
+        """Refuse (503) when `jobs` more would pass the queue's bound (checked again, in the
+        same transaction, when they are queued)."""
+        if self.store.waiting() + jobs > self.settings.max_queue:
+            raise self.queue_full()
+
+    def queue_full(self) -> Refused:
+        return Refused(503, f"the queue is full ({self.store.waiting()} jobs wait, at most "
+                       f"{self.settings.max_queue}); try again when some have started")
 
     def folder_videos(self) -> dict[str, Path]:
         """The videos of the service's videos folder, by file name (none without one)."""
@@ -131,8 +136,20 @@ class Service:
             return {}
         return {path.name: path.resolve() for path in listed_videos(self.settings.videos)}
 
+    def queue(self, jobs: list[dict]) -> list[Job]:
+        queued = self.store.add(jobs, max_queued=self.settings.max_queue)
+        if queued is None:
+            raise self.queue_full()
+        return queued
+
     def queue_upload(self, *, job_id: str, name: str, bundle: str, video: Path) -> Job:
-        return self.store.add(job_id=job_id, name=name, bundle=bundle, video=video, owned=True)
+        """Queue an uploaded file (removed if the queue filled up meanwhile)."""
+        try:
+            return self.queue([dict(job_id=job_id, name=name, bundle=bundle, video=video,
+                                    owned=True)])[0]
+        except Refused:
+            video.unlink(missing_ok=True)
+            raise
 
     def queue_folder_files(self, *, names: list[str], bundle: str) -> list[Job]:
         """Jobs for files of the videos folder, named as `folder_videos` lists them."""
@@ -142,16 +159,22 @@ class Service:
             raise Refused(400, "this service was started without a videos folder")
         if unknown or not names:
             raise Refused(400, f"not videos of the service's folder: {unknown}" if unknown
-                                else "name at least one file of the videos folder")
-        self.check_room(len(names))
-        return [self.store.add(job_id=new_job_id(), name=name, bundle=bundle,
-                               video=offered[name], owned=False) for name in names]
+                          else "name at least one file of the videos folder")
+        return self.queue([dict(job_id=new_job_id(), name=name, bundle=bundle,
+                                video=offered[name], owned=False) for name in names])
 
     def job(self, job_id: str) -> Job:
         job = self.store.get(job_id)
         if job is None:
-            raise LookupError(f"no job {job_id!r}")
+            raise Refused(404, f"no job {job_id!r}")
         return job
+
+    def cancel(self, job_id: str) -> Job:
+        job = self.job(job_id)
+        if job.state not in (QUEUED, RUNNING):
+            raise Refused(409, f"job {job_id} is {job.state}; only a queued or running job "
+                          "can be cancelled")
+        return self.store.cancel(job_id)
 
     def rerun(self, job_id: str) -> Job:
         job = self.job(job_id)
@@ -163,10 +186,13 @@ class Service:
     def delete(self, job_id: str) -> Job:
         """Remove a job with its files (a running one's worker discards its result)."""
         job = self.store.delete(self.job(job_id).id)
+        self.remove_files(job)
+        return job
+
+    def remove_files(self, job: Job) -> None:
         self.remove_result(job.id)
         if job.owned:
             Path(job.video).unlink(missing_ok=True)
-        return job
 
     def remove_result(self, job_id: str) -> None:
         folder = result_folder(self.state, job_id)
@@ -175,20 +201,36 @@ class Service:
             shutil.rmtree(partial, ignore_errors=True)
 
     def result_file(self, job_id: str, name: str) -> Path:
-        return result_folder(self.state, self.job(job_id).id) / name
+        """A file of a done job's result (404 before it is done)."""
+        job = self.job(job_id)
+        path = result_folder(self.state, job.id) / name
+        if job.state != DONE or not path.is_file():
+            raise Refused(404, f"job {job_id} has no result: it is {job.state}")
+        return path
+
+    def remove_stray_uploads(self) -> None:
+        """Remove files in uploads/ that no job scores (a SIGKILL mid-upload leaves them)."""
+        kept = self.store.videos()
+        for path in self.uploads.glob("*") if self.uploads.is_dir() else []:
+            if str(path) not in kept:
+                path.unlink(missing_ok=True)
 
     # Retention.
     def purge_expired(self) -> int:
         """Remove finished jobs older than keep_days with their files; how many."""
         if not self.settings.keep_days:
             return 0
-        expired = self.store.finished_before(time.time() - self.settings.keep_days * 86400)
+        expired = self.store.delete_finished_before(
+            time.time() - self.settings.keep_days * 86400)
         for job in expired:
-            self.delete(job.id)
+            self.remove_files(job)
         if expired:
             log.info("removed %d jobs older than %s days", len(expired), self.settings.keep_days)
         return len(expired)
 
     def purge_periodically(self) -> None:
         while not self.stopping.wait(PURGE_EVERY_SECONDS):
-            self.purge_expired()
+            try:
+                self.purge_expired()
+            except (OSError, sqlite3.Error):  # tried again next time
+                log.exception("removing expired jobs failed")

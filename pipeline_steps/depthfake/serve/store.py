@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     worker INTEGER,              -- the pid of the worker running it
     cancel INTEGER NOT NULL DEFAULT 0,
     created REAL NOT NULL,
+    queued REAL NOT NULL,        -- when it was last queued (a rerun goes to the back)
     started REAL,
     finished REAL
 )"""
@@ -55,6 +56,7 @@ class Job:
     worker: int | None
     cancel: bool
     created: float
+    queued: float
     started: float | None
     finished: float | None
 
@@ -95,13 +97,24 @@ class JobStore:
             row = db.execute(sql, args).fetchone()
         return None if row is None else Job(**dict(row))
 
-    def add(self, *, job_id: str, name: str, bundle: str, video: Path, owned: bool) -> Job:
+    def add(self, jobs: list[dict], *, max_queued: int) -> list[Job] | None:
+        """Queue `jobs` (each: job_id, name, bundle, video, owned) in one transaction, only if
+        the queue then holds at most `max_queued`; None (nothing queued) otherwise."""
+        now = time.time()
         with self.connect() as db:
-            db.execute("INSERT INTO jobs (id, name, bundle, video, owned, state, stage, created)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (job_id, name, bundle, str(video), int(owned), QUEUED, STAGES[0],
-                        time.time()))
-        return self.get(job_id)
+            db.execute("BEGIN IMMEDIATE")
+            waiting = db.execute("SELECT COUNT(*) FROM jobs WHERE state = ?",
+                                 (QUEUED,)).fetchone()[0]
+            if waiting + len(jobs) > max_queued:
+                db.execute("ROLLBACK")
+                return None
+            db.executemany(
+                "INSERT INTO jobs (id, name, bundle, video, owned, state, stage, created, "
+                "queued) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(job["job_id"], job["name"], job["bundle"], str(job["video"]),
+                  int(job["owned"]), QUEUED, STAGES[0], now, now) for job in jobs])
+            db.execute("COMMIT")
+        return [self.get(job["job_id"]) for job in jobs]
 
     def get(self, job_id: str) -> Job | None:
         return self._one("SELECT * FROM jobs WHERE id = ?", job_id)
@@ -120,7 +133,7 @@ class JobStore:
         """The oldest queued job, now running on `worker` (None when none waits)."""
         return self._one(
             "UPDATE jobs SET state = ?, stage = ?, worker = ?, started = ? WHERE id = "
-            "(SELECT id FROM jobs WHERE state = ? ORDER BY created, rowid LIMIT 1) RETURNING *",
+            "(SELECT id FROM jobs WHERE state = ? ORDER BY queued, rowid LIMIT 1) RETURNING *",
             RUNNING, STAGES[1], worker, time.time(), QUEUED)
 
     def set_stage(self, job_id: str, stage: str) -> bool:
@@ -159,7 +172,7 @@ class JobStore:
         with self.connect() as db:
             db.execute("UPDATE jobs SET state = ?, stage = ?, reason = NULL, outcome = NULL, "
                        "verdict = NULL, score = NULL, worker = NULL, cancel = 0, started = "
-                       "NULL, finished = NULL, created = ? WHERE id = ? AND state IN "
+                       "NULL, finished = NULL, queued = ? WHERE id = ? AND state IN "
                        f"({', '.join('?' * len(FINISHED))})",
                        (QUEUED, STAGES[0], time.time(), job_id, *FINISHED))
         return self.get(job_id)
@@ -182,9 +195,15 @@ class JobStore:
                               (state, state, reason, time.time(), RUNNING, *args)).fetchall()
         return [Job(**dict(row)) for row in rows]
 
-    def finished_before(self, moment: float) -> list[Job]:
+    def delete_finished_before(self, moment: float) -> list[Job]:
+        """Remove the jobs that ended before `moment` (and are still ended); those jobs."""
         with self.connect() as db:
-            rows = db.execute(f"SELECT * FROM jobs WHERE state IN "
-                              f"({', '.join('?' * len(FINISHED))}) AND "
-                              "COALESCE(finished, created) < ?", (*FINISHED, moment)).fetchall()
+            rows = db.execute(f"DELETE FROM jobs WHERE state IN ({', '.join('?' * len(FINISHED))})"
+                              " AND COALESCE(finished, created) < ? RETURNING *",
+                              (*FINISHED, moment)).fetchall()
         return [Job(**dict(row)) for row in rows]
+
+    def videos(self) -> set[str]:
+        """The files the jobs score."""
+        with self.connect() as db:
+            return {row[0] for row in db.execute("SELECT video FROM jobs")}

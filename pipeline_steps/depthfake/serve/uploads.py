@@ -6,16 +6,19 @@ leaves no file behind."""
 from __future__ import annotations
 
 import os
+import subprocess
 import unicodedata
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import cv2
+from imageio_ffmpeg import get_ffmpeg_exe
+from starlette.concurrency import run_in_threadpool
 
 from depthfake.datasets.base import VIDEO_SUFFIXES
 from depthfake.serve.errors import Refused
 
 MAX_NAME = 255
+DECODE_SECONDS = 30
 
 
 def checked_name(name: str) -> str:
@@ -40,18 +43,21 @@ def stored_name(job_id: str, name: str) -> str:
     return job_id + (suffix if suffix in VIDEO_SUFFIXES else "")
 
 
-def decode_problem(path: Path) -> str | None:
-    """Why `path` is not a video OpenCV can decode (None when its first frame decodes)."""
-    capture = cv2.VideoCapture(str(path))
+def decode_problem(path: Path, timeout: float = DECODE_SECONDS) -> str | None:
+    """Why `path` is not a video whose first frame decodes (None when it is). FFmpeg (the
+    one imageio-ffmpeg ships) decodes it in a process of its own, so a file crafted to crash a
+    decoder crashes that process, not the service."""
+    command = [get_ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-map", "0:v:0",
+               "-frames:v", "1", "-f", "null", "-"]
     try:
-        if not capture.isOpened():
-            return "it is not a video this service can open"
-        if capture.get(cv2.CAP_PROP_FRAME_COUNT) <= 0:
-            return "the video reports no frames"
-        ok, _ = capture.read()
-        return None if ok else "its first frame does not decode"
-    finally:
-        capture.release()
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return f"its first frame did not decode within {timeout:g} s"
+    if result.returncode == 0:
+        return None
+    said = [line for line in result.stderr.splitlines() if line.strip()]
+    detail = said[-1].replace(str(path), "the file") if said else f"exit {result.returncode}"
+    return f"it is not a video with a frame FFmpeg can decode ({detail[:200]})"
 
 
 async def receive(chunks: AsyncIterator[bytes], *, folder: Path, name: str, limit: int,
@@ -72,7 +78,7 @@ async def receive(chunks: AsyncIterator[bytes], *, folder: Path, name: str, limi
                 if size > limit:
                     raise Refused(413, f"the upload passed {limit} bytes, the most "
                                         "this service takes; the rest was not read")
-                out.write(chunk)
+                await run_in_threadpool(out.write, chunk)
         if size == 0:
             raise Refused(400, "the upload is empty")
         os.replace(partial, final)

@@ -49,8 +49,9 @@ class OrphanedError(SystemExit):
 def die_with_parent(parent: int) -> None:
     """Have the kernel SIGKILL this process when its parent exits (Linux); exit now if the
     parent is already gone."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if sys.platform.startswith("linux") and ctypes.CDLL(None, use_errno=True).prctl(
+            PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
     if os.getppid() != parent:
         raise OrphanedError(1)
 
@@ -178,6 +179,8 @@ class WorkerPool:
     def stop(self, timeout: float = 5) -> None:
         """Stop every worker (their running jobs are marked interrupted by the caller)."""
         self.stopping.set()
+        if self.supervisor.is_alive():
+            self.supervisor.join()  # it starts no worker after this
         for process in self.processes:
             process.terminate()
         for process in self.processes:
