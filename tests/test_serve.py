@@ -347,6 +347,8 @@ def test_off_loopback_the_token_guards_every_request(bundle, tmp_path):
             with_csrf = client.post("/api/jobs/folder", json={"files": []},
                                     headers={"X-CSRF-Token": csrf})
             assert with_csrf.status_code == 400  # past the checks: no videos folder
+            assert client.post("/logout").status_code == 303
+            assert client.get("/api/jobs").status_code == 401  # the session has ended
     with running_service([bundle], tmp_path / "state", "--host", "0.0.0.0") as generated:
         assert any("login?token=" in line for line in generated.printed)
 

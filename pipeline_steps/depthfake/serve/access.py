@@ -29,6 +29,8 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # What a client may reach before it has the token: the login page and the exchange.
 OPEN_PATHS = {"/login", "/api/session"}
 SESSION_HOURS = 12
+# Ending one's session needs no CSRF token (a plain form posts it; the same-origin rule holds).
+LOGOUT = "/logout"
 # Headers a proxy adds: a request that passed one is not a local client's.
 FORWARDED_HEADERS = {"forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip"}
 
@@ -86,7 +88,8 @@ class Access:
         csrf = self.csrf_of(request)
         if not csrf:
             raise Refused(401, "log in first (/login), or send Authorization: Bearer TOKEN")
-        if request.method not in SAFE_METHODS and not hmac.compare_digest(
+        if request.method not in SAFE_METHODS and request.url.path != LOGOUT and \
+                not hmac.compare_digest(
                 request.headers.get(CSRF_HEADER, "").encode(), csrf.encode()):
             raise Refused(403, f"a request made with the session cookie needs its {CSRF_HEADER}")
 

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from swagger_ui_bundle import swagger_ui_path
 
-from depthfake.serve.access import SESSION_COOKIE, Access
+from depthfake.serve.access import LOGOUT, SESSION_COOKIE, Access
 from depthfake.serve.errors import Refused
 from depthfake.serve.pages import PAGE_POLICY, RESULT_POLICY, SCRIPT, login_page, upload_page
 from depthfake.serve.service import Service
@@ -135,7 +135,7 @@ def create_app(service: Service, access: Access) -> FastAPI:
         set_session_cookie(request, response, session)
         return response
 
-    @app.post("/logout", include_in_schema=False)
+    @app.post(LOGOUT, include_in_schema=False)
     def logout(request: Request) -> Response:
         access.end_session(request)
         response = RedirectResponse("/login", status_code=303)

@@ -167,7 +167,10 @@ def page(title: str, body: str, csrf: str = "", script: bool = False) -> str:
 
 
 def upload_page(csrf: str) -> str:
-    return page("depthfake: score videos", """
+    """The upload page; with a session (its CSRF token), a log-out button."""
+    logout = ('<form method="post" action="/logout"><button type="submit">Log out</button>'
+              "</form>") if csrf else ""
+    return page("depthfake: score videos", logout + """
 <h1>Score videos</h1>
 <form id="upload">
 <fieldset><legend>Videos</legend>
