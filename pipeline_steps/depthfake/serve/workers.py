@@ -61,7 +61,7 @@ def result_folder(state: Path, job_id: str) -> Path:
 
 
 class Worker:
-    """One worker's loop over the store's queue, with the bundles loaded once, lazily."""
+    """One worker's loop over the store's queue, each bundle loaded once (`scorer`)."""
 
     def __init__(self, *, state: Path, bundles: dict[str, str], settings: DetectSettings,
                  parent: int):
