@@ -36,7 +36,7 @@ from depthfake.settings.detect import EVERY_FRAME
 from depthfake.synthetic.bundle import write_random_bundle
 from depthfake.synthetic.videos import face_frames
 
-from records import benchmark_device, benchmark_parser, write_record
+from records import add_video_options, benchmark_device, benchmark_parser, frame_size, write_record
 
 PHASES = ("decode", "faces", "depth", "model", "gradcam", "page")
 TARGET_SECONDS = 10.0
@@ -46,14 +46,11 @@ FPS = 25
 def main() -> None:
     parser = benchmark_parser(__doc__)
     parser.set_defaults(threads=2, device="cpu")
-    parser.add_argument("--seconds", type=float, default=10.0, help="video length")
-    parser.add_argument("--size", default="1280x720", help="frame size, WIDTHxHEIGHT")
+    add_video_options(parser, seconds=10.0, size="1280x720")
     parser.add_argument("--frames", type=int, default=32, help="frames of the sampled run")
-    parser.add_argument("--bundle", type=Path, help="an exported bundle (default: the demo's "
-                        "preprocessing with random weights)")
     args = parser.parse_args()
     device = benchmark_device(args)
-    width, height = map(int, args.size.split("x"))
+    width, height = frame_size(args.size)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         video = work / "video.mp4"

@@ -28,6 +28,20 @@ def benchmark_parser(doc: str) -> argparse.ArgumentParser:
     return parser
 
 
+def add_video_options(parser: argparse.ArgumentParser, *, seconds: float, size: str) -> None:
+    """--seconds, --size and --bundle, for the benchmarks that score generated videos."""
+    parser.add_argument("--seconds", type=float, default=seconds, help="video length")
+    parser.add_argument("--size", default=size, help="frame size, WIDTHxHEIGHT")
+    parser.add_argument("--bundle", type=Path, help="an exported bundle (default: the demo's "
+                        "preprocessing with random weights)")
+
+
+def frame_size(size: str) -> tuple[int, int]:
+    """WIDTHxHEIGHT as (width, height)."""
+    width, height = map(int, size.split("x"))
+    return width, height
+
+
 def benchmark_device(args: argparse.Namespace) -> torch.device:
     """Cap the CPU threads, then the device --device asks for."""
     limit_threads(args.threads)

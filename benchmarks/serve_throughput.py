@@ -41,7 +41,7 @@ from depthfake.settings import DetectSettings
 from depthfake.synthetic.bundle import write_random_bundle
 from depthfake.synthetic.videos import face_frames
 
-from records import benchmark_device, benchmark_parser, write_record
+from records import add_video_options, benchmark_device, benchmark_parser, frame_size, write_record
 
 FPS = 25
 P95_TARGET_MS = 200
@@ -114,13 +114,10 @@ def main() -> None:
     parser.add_argument("--polls", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--distinct", type=int, default=4, help="distinct videos uploaded")
-    parser.add_argument("--seconds", type=float, default=2.0, help="video length")
-    parser.add_argument("--size", default="320x240", help="frame size, WIDTHxHEIGHT")
-    parser.add_argument("--bundle", type=Path, help="an exported bundle (default: the demo's "
-                        "preprocessing with random weights)")
+    add_video_options(parser, seconds=2.0, size="320x240")
     args = parser.parse_args()
     device = benchmark_device(args)
-    width, height = map(int, args.size.split("x"))
+    width, height = frame_size(args.size)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         videos = []

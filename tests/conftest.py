@@ -40,6 +40,25 @@ def prefilled_hub_cache(folder: Path, cache: Path, repo: str) -> str:
     return commit
 
 
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here (None when Playwright and Chromium are here)."""
+    from depthfake.reporting.browser_check import CHROMIUM
+
+    if find_spec("playwright") is None:
+        return "Playwright is not installed: pip install -e '.[test]'"
+    if not CHROMIUM.exists():
+        return f"no Chromium at {CHROMIUM}: apt-get install chromium"
+    return None
+
+
+def require_browser(what: str) -> None:
+    """Skip without a browser, but fail under CI=true: CI must `what` in a browser."""
+    if reason := browser_missing():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must {what} in a browser: {reason}")
+        pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def astronaut() -> np.ndarray:
     """Eileen Collins (scikit-image's astronaut.png, public domain), RGB uint8 512 x 512."""

@@ -11,10 +11,10 @@ import shutil
 
 import pandas as pd
 import pytest
-from test_html_report import browser_missing
 
 from depthfake.reporting.browser_check import check_report
 
+from conftest import browser_missing
 from hostile_names import HOSTILE_NAMES, PAGE_ELEMENTS, injected, parse_page
 from tiny_workflow import TINY, faceless_video, snakemake, write_config
 

@@ -5,17 +5,15 @@ screenshot in docs/ comes from the current report sources."""
 from __future__ import annotations
 
 import json
-import os
 import re
-from importlib.util import find_spec
 
 import matplotlib.image
 import pytest
 
-from depthfake.reporting.browser_check import CHROMIUM, check_report
+from depthfake.reporting.browser_check import check_report
 from depthfake.storage.files import file_sha256
 
-from conftest import REPO
+from conftest import REPO, require_browser
 from tiny_workflow import snakemake
 
 DOCS = REPO / "docs"
@@ -33,20 +31,9 @@ EXPECTED = {
 }
 
 
-def browser_missing() -> str | None:
-    if find_spec("playwright") is None:
-        return "Playwright is not installed: pip install -e '.[test]'"
-    if not CHROMIUM.exists():
-        return f"no Chromium at {CHROMIUM}: apt-get install chromium"
-    return None
-
-
 @pytest.fixture(scope="module")
 def report(tiny_run, tmp_path_factory):
-    if reason := browser_missing():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must check the report in a browser: {reason}")
-        pytest.skip(reason)
+    require_browser("check the report")
     path = tmp_path_factory.mktemp("report") / "report.html"
     built = snakemake(tiny_run["workdir"], "--report", str(path), "--configfile",
                       str(tiny_run["config"]))

@@ -13,7 +13,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from importlib.util import find_spec
 from pathlib import Path
 
 import httpx
@@ -22,7 +21,6 @@ from fastapi.testclient import TestClient
 
 from depthfake.datasets.video import write_h264
 from depthfake.detect.batch import detect_videos
-from depthfake.reporting.browser_check import CHROMIUM
 from depthfake.serve.access import Access, host_name
 from depthfake.serve.app import create_app
 from depthfake.serve.browser_tour import tour
@@ -35,7 +33,7 @@ from depthfake.storage.files import file_sha256
 from depthfake.synthetic.bundle import write_random_bundle
 from depthfake.synthetic.videos import face_frames
 
-from conftest import REPO
+from conftest import REPO, require_browser
 
 HOSTILE = "<img src=x onerror=alert(1)>.mp4"
 LIMIT_MB = 4
@@ -376,20 +374,9 @@ def test_host_names_without_ports():
         "127.0.0.1", "::1", "localhost", "::1"]
 
 
-def browser_missing() -> str | None:
-    if find_spec("playwright") is None:
-        return "Playwright is not installed: pip install -e '.[test]'"
-    if not CHROMIUM.exists():
-        return f"no Chromium at {CHROMIUM}: apt-get install chromium"
-    return None
-
-
 def test_a_browser_uploads_two_videos_and_reads_the_verdict_detect_gives(bundle, videos,
                                                                         tmp_path):
-    if reason := browser_missing():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must visit the service in a browser: {reason}")
-        pytest.skip(reason)
+    require_browser("visit the service")
     chosen = [videos["face"], videos["other"]]
     with running_service([bundle], tmp_path / "state", "--workers", "2") as running:
         seen = tour(running.url, chosen, upload_screenshot=tmp_path / "upload.png",

@@ -18,10 +18,9 @@ from depthfake.bundles.load import DEMO_WARNING, Bundle
 from depthfake.bundles.threshold import interval_text
 from depthfake.detect.score import FACELESS_RULE, SCORED, Explained, VideoScore
 from depthfake.reporting.plots import plt
-from depthfake.reporting.style import PAGE_STYLE
+from depthfake.reporting.style import PAGE_STYLE, VERDICT_STYLE
 
-STYLE = PAGE_STYLE + (
-    ".fake{color:#b00020;font-weight:600}.real{color:#1b5e20;font-weight:600}"
+STYLE = PAGE_STYLE + VERDICT_STYLE + (
     ".none{color:#666}.warning{background:#fff3cd;border:1px solid #e0c36c;padding:.6em 1em}"
     "figure{display:inline-block;margin:0 .6em .6em 0;text-align:center;font-size:12px}"
     "figure img{width:160px;height:160px;image-rendering:pixelated}"

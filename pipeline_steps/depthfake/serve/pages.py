@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import html
 
-from depthfake.reporting.style import PAGE_STYLE
+from depthfake.reporting.style import PAGE_STYLE, VERDICT_STYLE
 from depthfake.serve.access import CSRF_HEADER
 
-STYLE = PAGE_STYLE + (
+STYLE = PAGE_STYLE + VERDICT_STYLE + (
     "form{margin:1em 0}fieldset{border:1px solid #ccc;padding:.6em 1em;margin:0 0 1em}"
-    "#message{min-height:1.4em}.refused{color:#b00020}.fake{color:#b00020;font-weight:600}"
-    ".real{color:#1b5e20;font-weight:600}button{margin-right:.3em}")
+    "#message{min-height:1.4em}.refused{color:#b00020}button{margin-right:.3em}")
 # Content-Security-Policy of the service's pages: its own script, nothing from elsewhere.
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; "
                "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
