@@ -89,10 +89,15 @@ def bare_forward(model: torch.nn.Module, config: DetectorConfig, device: torch.d
 
 
 def stage(index: pd.DataFrame, model: torch.nn.Module, config: DetectorConfig,
-          inputs: DeviceInputs, depth_input: str, attack: str, batch: int) -> tuple[float, int]:
-    """(faces per second, faces whose landmarks were lost) of one evaluation pass."""
-    recompute = (DepthRecompute("landmark_mesh", {"focal_scale": 1.0}, FaceSettings(
-        dlib={"upsample": 0})) if depth_input == "recompute" else None)
+          inputs: DeviceInputs, depth_input: str, attack: str, batch: int,
+          recompute: DepthRecompute | None = None) -> tuple[float, int]:
+    """(faces per second, faces whose landmarks were lost) of one evaluation pass; depth input
+    "recompute" re-estimates with `recompute` (default: dlib's landmarks, landmark mesh)."""
+    if depth_input != "recompute":
+        recompute = None
+    elif recompute is None:
+        recompute = DepthRecompute("landmark_mesh", {"focal_scale": 1.0},
+                                   FaceSettings(dlib={"upsample": 0}))
     dataset = FaceBatches(index, config.input_size, config.reads_depth, condition=attack,
                           attack_params=AttackSettings(), attack_seed=1234,
                           depth_input=depth_input, recompute=recompute)

@@ -56,6 +56,52 @@ def timed(function, *args, **kwargs) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
+def size_rows(folder: Path, size: str, backends: dict[str, FaceSettings], *, videos: int,
+              frames: int,
+              per_video: int, crop_size: int, depth: str | None, depth_options: DepthBackendOptions,
+              device: str, threads: int, ffpp_videos: int) -> list[dict]:
+    """One row per face backend (label: settings) on generated videos of frame size `size`
+    (WIDTHxHEIGHT), beside decoding the same files."""
+    width, height = map(int, size.split("x"))
+    out = folder / size
+    source = write_face_tree(out / "tree", videos, frames, height=height, width=width)
+    written = [Path(v.path) for v in list_videos(source, "real", COMPRESSION)]
+    # (an odd --videos names a pair partner that is not written)
+    decoded = [decode_rate(path) for path in written if path.is_file()]
+    decode = sum(count / rate for count, rate in decoded)  # seconds, every file
+    frame_files = (out / "frames.h5", out / "frames.parquet", out / "skips.csv")
+    extract, _ = timed(extract_frames, "bench", source, FrameSettings(per_video=per_video),
+                       kind="real", compression=COMPRESSION, shard_index=0, num_shards=1,
+                       out_frames=frame_files[0], out_index=frame_files[1],
+                       out_skips=frame_files[2])
+    sampled = videos * min(per_video, frames)
+    ceiling = sampled / decode
+    rows = []
+    for spec, faces in backends.items():
+        crop_files = (out / f"{spec}.h5", out / f"{spec}.parquet", out / "s2.csv")
+        crop, index = timed(crop_faces, frame_files[0], frame_files[1], faces,
+                            out_faces=crop_files[0], out_index=crop_files[1],
+                            out_skips=crop_files[2])
+        found = int(index["has_face"].sum())
+        depth_s = 0.0 if depth is None else timed(
+            estimate_depth, crop_files[0], depth, depth_options, out / "depth.h5", threads)[0]
+        rate = sampled / (extract + crop + depth_s)
+        disk = crop_files[0].stat().st_size / max(found, 1) * 1000 / 2**20
+        rows.append({
+            "size": size, "backend": spec, "sampled": sampled, "faces": found,
+            "ceiling_frames_per_s": round(ceiling, 1),
+            "extract_s": round(extract, 2), "crop_s": round(crop, 2),
+            "depth_s": round(depth_s, 2), "frames_per_s": round(rate, 2),
+            "ratio": round(rate / ceiling, 3), "mb_per_1000_crops": round(disk, 1),
+            "ffpp_hours": round(ffpp_videos * per_video / rate / 3600, 2)})
+        print(f"{size} {spec}: {sampled} frames, {found} faces; extract {extract:.1f} s, "
+              f"crop {crop:.1f} s, depth {depth_s:.1f} s -> {rate:,.2f} frames/s "
+              f"(decode ceiling {ceiling:,.1f}, {rate / ceiling:.3f}x); {disk:,.1f} MB per "
+              f"1,000 crops; {ffpp_videos} videos x {per_video} frames: "
+              f"{rows[-1]['ffpp_hours']} h", flush=True)
+    return rows
+
+
 def main() -> None:
     parser = benchmark_parser(__doc__)
     parser.add_argument("--backends", nargs="+", default=["dlib:0", "dlib:1"],
@@ -72,49 +118,13 @@ def main() -> None:
     args = parser.parse_args()
     device = benchmark_device(args)
     cv2.setNumThreads(args.threads)
-    frames = FrameSettings(per_video=args.per_video)
-    rows = []
     with tempfile.TemporaryDirectory() as folder:
-        for size in args.sizes:
-            width, height = map(int, size.split("x"))
-            out = Path(folder) / size
-            source = write_face_tree(out / "tree", args.videos, args.frames, height=height,
-                                     width=width)
-            written = [Path(v.path) for v in list_videos(source, "real", COMPRESSION)]
-            # (an odd --videos names a pair partner that is not written)
-            decoded = [decode_rate(path) for path in written if path.is_file()]
-            decode = sum(count / rate for count, rate in decoded)  # seconds, every file
-            frame_files = (out / "frames.h5", out / "frames.parquet", out / "skips.csv")
-            extract, _ = timed(extract_frames, "bench", source, frames, kind="real",
-                               compression=COMPRESSION, shard_index=0, num_shards=1,
-                               out_frames=frame_files[0], out_index=frame_files[1],
-                               out_skips=frame_files[2])
-            sampled = args.videos * min(args.per_video, args.frames)
-            ceiling = sampled / decode
-            for spec in args.backends:
-                faces = face_settings(spec, args.crop_size, args.device)
-                crop_files = (out / f"{spec}.h5", out / f"{spec}.parquet", out / "s2.csv")
-                crop, index = timed(crop_faces, frame_files[0], frame_files[1], faces,
-                                    out_faces=crop_files[0], out_index=crop_files[1],
-                                    out_skips=crop_files[2])
-                found = int(index["has_face"].sum())
-                depth = 0.0 if args.depth is None else timed(
-                    estimate_depth, crop_files[0], args.depth, DepthBackendOptions(),
-                    out / "depth.h5", args.threads)[0]
-                rate = sampled / (extract + crop + depth)
-                disk = crop_files[0].stat().st_size / max(found, 1) * 1000 / 2**20
-                rows.append({
-                    "size": size, "backend": spec, "sampled": sampled, "faces": found,
-                    "ceiling_frames_per_s": round(ceiling, 1),
-                    "extract_s": round(extract, 2), "crop_s": round(crop, 2),
-                    "depth_s": round(depth, 2), "frames_per_s": round(rate, 2),
-                    "ratio": round(rate / ceiling, 3), "mb_per_1000_crops": round(disk, 1),
-                    "ffpp_hours": round(args.ffpp_videos * args.per_video / rate / 3600, 2)})
-                print(f"{size} {spec}: {sampled} frames, {found} faces; extract {extract:.1f} s,"
-                      f" crop {crop:.1f} s, depth {depth:.1f} s -> {rate:,.2f} frames/s "
-                      f"(decode ceiling {ceiling:,.1f}, {rate / ceiling:.3f}x); "
-                      f"{disk:,.1f} MB per 1,000 crops; {args.ffpp_videos} videos x "
-                      f"{args.per_video} frames: {rows[-1]['ffpp_hours']} h", flush=True)
+        rows = [row for size in args.sizes for row in size_rows(
+            Path(folder), size, {spec: face_settings(spec, args.crop_size, args.device)
+                                 for spec in args.backends}, videos=args.videos, frames=args.frames,
+            per_video=args.per_video, crop_size=args.crop_size, depth=args.depth,
+            depth_options=DepthBackendOptions(), device=args.device, threads=args.threads,
+            ffpp_videos=args.ffpp_videos)]
     write_record(args, "faces", device, {
         "videos": args.videos, "frames": args.frames, "per_video": args.per_video,
         "crop_size": args.crop_size, "depth": args.depth, "ffpp_videos": args.ffpp_videos,

@@ -58,6 +58,28 @@ def loop_rate(config: DetectorConfig, train: FaceBatches, val: FaceBatches, batc
     return record["history"][0]["images_per_s"]
 
 
+def synthetic_batches(folder: Path, config: DetectorConfig, faces: int, batch: int
+                      ) -> tuple[FaceBatches, FaceBatches]:
+    """Training and validation faces: synthetic shards written to `folder`, read as the
+    training stage reads them."""
+    size = config.input_size
+    files = write_synthetic_shards(folder, size, {"train": faces, "val": 2 * batch}, shards=4)
+    index = load_face_index(files["index"], files["faces"], files["depth"])
+    train, val = (FaceBatches(index[index["split"] == s], size, config.reads_depth)
+                  for s in ("train", "val"))
+    return train, val
+
+
+def bare_rate(config: DetectorConfig, inputs: DeviceInputs, batch: int, steps: int) -> float:
+    """Images/s of the bare backbone's train step on a ready device batch."""
+    size = config.input_size
+    bare_model = timm.create_model(config.backbone, num_classes=2).to(
+        inputs.device, memory_format=inputs.memory_format).train()
+    rgb = torch.randn(batch, 3, size, size, device=inputs.device).contiguous(
+        memory_format=inputs.memory_format)
+    return batch * steps_per_second(bare_model, (rgb,), steps)
+
+
 def main() -> None:
     parser = benchmark_parser(__doc__)
     parser.add_argument("--backbone", default="efficientnet_b0")
@@ -73,20 +95,12 @@ def main() -> None:
     size, batch = args.input_size, args.batch_size
     config = DetectorConfig(detector=args.detector, backbone=args.backbone, input_size=size)
     inputs = DeviceInputs(config, device)
-    bare_model = timm.create_model(args.backbone, num_classes=2).to(
-        device, memory_format=inputs.memory_format).train()
-    rgb = torch.randn(batch, 3, size, size, device=device).contiguous(
-        memory_format=inputs.memory_format)
-    bare = batch * steps_per_second(bare_model, (rgb,), args.bare_steps)
+    bare = bare_rate(config, inputs, batch, args.bare_steps)
     print(f"bare {args.backbone} train step, {size} px, batch {batch}: {bare:,.1f} img/s",
           flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        files = write_synthetic_shards(Path(folder), size, {"train": args.faces,
-                                                            "val": 2 * batch}, shards=4)
-        index = load_face_index(files["index"], files["faces"], files["depth"])
-        train, val = (FaceBatches(index[index["split"] == s], size, config.reads_depth)
-                      for s in ("train", "val"))
+        train, val = synthetic_batches(Path(folder), config, args.faces, batch)
         for workers in args.workers:
             loader = loader_rate(train, inputs, batch, workers)
             loop = loop_rate(config, train, val, batch, workers, device.type)

@@ -67,11 +67,14 @@ def gradcam_section(records: list[dict]) -> str:
 
 
 def train_section(records: list[dict]) -> str:
-    """Each detector's train step beside its bare backbone's, one table per benchmark run."""
+    """Each detector's train step beside its ceiling, one table per benchmark run (runs before
+    the own-ceiling change had one bare 3-channel backbone for every detector)."""
     return runs_section(
-        records, ["backbone", "input px", "detector", "bare backbone img/s", "detector img/s",
-                  "detector / bare"],
-        lambda x: [x["backbone"], x["input_size"], x["detector"], f"{x['bare_img_per_s']:,.1f}",
+        records, ["backbone", "input px", "detector", "ceiling", "ceiling img/s",
+                  "detector img/s", "detector / ceiling"],
+        lambda x: [x["backbone"], x["input_size"], x["detector"],
+                   x.get("ceiling", "one bare backbone, 3 channels"),
+                   f"{x['bare_img_per_s']:,.1f}",
                    f"{x['detector_img_per_s']:,.1f}", f"{x['ratio']:.2f}x"],
         lambda r: f"`python benchmarks/train_throughput.py`: {r['device']}, {r['precision']}, "
                   f"batch {r['batch_size']}, {r['steps']} steps")
@@ -260,7 +263,48 @@ def serve_section(records: list[dict]) -> str:
                          "web process MB beyond its start", "host", "code"], rows)])
 
 
-SECTIONS = {"depth": depth_section, "train": train_section, "loader": loader_section,
+FLOOR, AIM = 0.8, 0.9  # of a measurement's ceiling
+
+
+def verdict(ratio: float) -> str:
+    """A GPU suite ratio against its targets."""
+    if ratio >= AIM:
+        return f"**{ratio:.3f}x** aim met"
+    return f"**{ratio:.3f}x** " + ("floor met, aim not" if ratio >= FLOOR else "below the floor")
+
+
+def gpu_row(r: dict) -> list:
+    rate, ceiling = f"{r['rate']:,.1f} {r['unit']}", f"{r['ceiling']:,.1f} ({r['ceiling_is']})"
+    if r["part"] == "precision":
+        return [r["part"], r["measurement"], r["size"], rate, ceiling,
+                rf"max / mean \|Δp\| {r['max_abs_prob_diff']} / {r['mean_abs_prob_diff']}, "
+                f"same decision {r['same_decision']:.2%} (speed {r['ratio']:.2f}x)"]
+    extra = f"; FF++ c40: {r['ffpp_node_hours']} h" if r["part"] == "end_to_end" else ""
+    return [r["part"], r["measurement"], r["size"], rate, ceiling, verdict(r["ratio"]) + extra]
+
+
+def gpu_section(records: list[dict]) -> str:
+    """The GPU suite's measurements, one table per device and commit, each ratio against
+    the floor (0.8x of its ceiling) and the aim (0.9x); smoke records are not shown."""
+    runs: dict[tuple, list[dict]] = {}
+    for r in records:
+        if not r["smoke"]:
+            runs.setdefault((r["device"], r["commit"]), []).append(r)
+    if not runs:
+        return "Not measured yet: no GPU record in `docs/records/gpu.jsonl`."
+    parts = []
+    for (device, commit), rows in runs.items():
+        versions = ", ".join(f"{k} {v}" for k, v in rows[0]["versions"].items())
+        parts += [f"`python benchmarks/gpu_suite.py`: {device}; {rows[0]['machine']}; code "
+                  f"{commit}; {versions}:", "",
+                  *markdown_table(["part", "measurement", "size", "rate", "ceiling",
+                                   f"against {FLOOR}x / {AIM}x"],
+                                  [gpu_row(r) for r in rows]), ""]
+    return "\n".join(parts).strip()
+
+
+SECTIONS = {"gpu": gpu_section, "depth": depth_section, "train": train_section,
+            "loader": loader_section,
             "frames": frames_section, "faces": faces_section, "face_rates": face_rates_section,
             "evaluate": evaluate_section, "gradcam": gradcam_section, "tables": tables_section,
             "detect": detect_section, "serve": serve_section, "demo": demo_section,

@@ -1,9 +1,12 @@
-"""Each detector's train step beside its bare backbone's, measured in the same run.
+"""Each detector's train step beside its own ceiling, measured in the same run.
 
-bare: the timm backbone with a 2-way head on 3-channel input; detector: the project's detector
-(its depth map too) at the same batch and input size. One step = forward, cross-entropy,
-backward, SGD update, on a batch already on the device: bf16 autocast and channels_last on
-CUDA, fp32 on the CPU. Random weights; the ceiling is what the data pipeline must feed.
+ceiling: for a single-stream detector (rgb, depth, early) one bare timm backbone with a 2-way
+head on that detector's input channels (3, 1 or 4); for a two-stream one (late, mid, mdn) two
+bare backbones, RGB (3 channels) and depth (1), back to back in one step; detector: the
+project's detector (its depth map too) at the same batch and input size. One step = forward,
+cross-entropy, backward, SGD update, on a batch already on the device: bf16 autocast and
+channels_last on CUDA, fp32 on the CPU. Random weights; the ceiling is what the data
+pipeline must feed.
 
 Usage: python benchmarks/train_throughput.py [--backbones legacy_xception:299 resnet50:224]
        [--batch-size 128] [--steps 20] [--device auto]
@@ -19,6 +22,7 @@ from torch import nn
 
 from depthfake.evaluation.predict import autocast
 from depthfake.models import DetectorConfig, create_detector, list_detectors
+from depthfake.models.single_stream import SingleStreamDetector
 
 from records import benchmark_device, benchmark_parser, calls_per_second, write_record
 
@@ -42,25 +46,62 @@ def steps_per_second(model: nn.Module, inputs: tuple[torch.Tensor, ...], steps: 
     return calls_per_second(step, device, steps, warmup=2)
 
 
-def measure(backbone: str, size: int, batch: int, steps: int, device: torch.device) -> list[dict]:
-    """Rows of one backbone: the bare model, then every detector."""
-    memory = torch.channels_last if device.type == "cuda" else torch.contiguous_format
+class BackToBack(nn.Module):
+    """A two-stream detector's ceiling: bare RGB and depth backbones, one after the other."""
+
+    def __init__(self, backbone: str):
+        super().__init__()
+        self.rgb = timm.create_model(backbone, num_classes=2)
+        self.depth = timm.create_model(backbone, in_chans=1, num_classes=2)
+
+    def forward(self, rgb: torch.Tensor, depth: torch.Tensor) -> torch.Tensor:
+        return self.rgb(rgb) + self.depth(depth)
+
+
+def ceiling_of(detector: nn.Module, backbone: str, rgb: torch.Tensor, depth: torch.Tensor
+               ) -> tuple[str, nn.Module, tuple[torch.Tensor, ...]]:
+    """(name, model, inputs) of `detector`'s ceiling: its bare backbone(s) on ready inputs."""
+    if isinstance(detector, SingleStreamDetector):
+        inputs = detector.inputs(rgb, depth).contiguous(memory_format=memory_of(rgb.device))
+        channels = inputs.shape[1]
+        return (f"one bare backbone, {channels} channels",
+                timm.create_model(backbone, in_chans=channels, num_classes=2), (inputs,))
+    return "two bare backbones back to back, 3 + 1 channels", BackToBack(backbone), (rgb, depth)
+
+
+def memory_of(device: torch.device) -> torch.memory_format:
+    """channels_last on CUDA (bf16 convolutions are fastest so), else the default."""
+    return torch.channels_last if device.type == "cuda" else torch.contiguous_format
+
+
+def detector_row(detector: str, backbone: str, size: int, batch: int, steps: int,
+                 device: torch.device, ceilings: dict[str, float]) -> dict:
+    """One detector's train step beside its ceiling; `ceilings` (img/s by ceiling name) holds
+    those measured so far, and gets this one's if it is new."""
+    memory = memory_of(device)
     rgb = torch.randn(batch, 3, size, size, device=device).to(memory_format=memory)
     depth = torch.randn(batch, 1, size, size, device=device).to(memory_format=memory)
-    bare_model = timm.create_model(backbone, num_classes=2).to(device, memory_format=memory)
-    bare = batch * steps_per_second(bare_model.train(), (rgb,), steps)
-    rows = []
-    for detector in list_detectors():
-        model = create_detector(DetectorConfig(detector=detector, backbone=backbone,
-                                               input_size=size))
-        rate = batch * steps_per_second(model.to(device, memory_format=memory).train(),
-                                        (rgb, depth), steps)
-        rows.append({"backbone": backbone, "input_size": size, "detector": detector,
-                     "bare_img_per_s": round(bare, 1), "detector_img_per_s": round(rate, 1),
-                     "ratio": round(rate / bare, 3)})
-        print(f"{backbone} {size} px {detector}: {rate:,.1f} img/s, bare {bare:,.1f} "
-              f"({rate / bare:.2f}x)", flush=True)
-    return rows
+    model = create_detector(DetectorConfig(detector=detector, backbone=backbone, input_size=size))
+    name, bare_model, bare_inputs = ceiling_of(model, backbone, rgb, depth)
+    if name not in ceilings:
+        ceilings[name] = batch * steps_per_second(
+            bare_model.to(device, memory_format=memory).train(), bare_inputs, steps)
+    bare = ceilings[name]
+    rate = batch * steps_per_second(model.to(device, memory_format=memory).train(),
+                                    (rgb, depth), steps)
+    print(f"{backbone} {size} px {detector}: {rate:,.1f} img/s, {name} {bare:,.1f} "
+          f"({rate / bare:.2f}x)", flush=True)
+    return {"backbone": backbone, "input_size": size, "detector": detector, "ceiling": name,
+            "bare_img_per_s": round(bare, 1), "detector_img_per_s": round(rate, 1),
+            "ratio": round(rate / bare, 3)}
+
+
+def measure(backbone: str, size: int, batch: int, steps: int, device: torch.device
+            ) -> list[dict]:
+    """Rows of one backbone: every detector beside its ceiling (each ceiling measured once)."""
+    ceilings: dict[str, float] = {}
+    return [detector_row(detector, backbone, size, batch, steps, device, ceilings)
+            for detector in list_detectors()]
 
 
 def main() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -27,17 +26,6 @@ def documented_commands() -> dict[str, dict]:
 def documented_command(name: str) -> list[str]:
     """The lines of command `name` as the docs show it."""
     return documented_commands()[name]["command"].strip().splitlines()
-
-
-def prefilled_hub_cache(folder: Path, cache: Path, repo: str) -> str:
-    """`folder` as the Hugging Face cache `cache` holds a downloaded model repo `repo`
-    (user/name); returns the commit its snapshot is named after."""
-    commit = "0123456789abcdef0123456789abcdef01234567"
-    cached = cache / f"models--{repo.replace('/', '--')}"
-    shutil.copytree(folder, cached / "snapshots" / commit)
-    (cached / "refs").mkdir()
-    (cached / "refs" / "main").write_text(commit)
-    return commit
 
 
 def browser_missing() -> str | None:

@@ -19,8 +19,7 @@ from depthfake.depth.convention import MAPS_VERSION
 from depthfake.faces.dlib_backend import PREDICTOR_FILE, packaged_model_path
 from depthfake.storage.files import file_sha256
 from depthfake.synthetic.bundle import made_up_predictions, write_random_bundle
-
-from conftest import prefilled_hub_cache
+from depthfake.synthetic.hub_cache import cache_as_download
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +98,7 @@ def test_a_copied_bundle_and_its_hub_id_give_identical_probabilities(bundle, tmp
     copied = shutil.copytree(bundle, tmp_path / "elsewhere" / "bundle")
     assert np.array_equal(probabilities(load_bundle(copied).model), original)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
-    commit = prefilled_hub_cache(bundle, tmp_path / "hub", "lab/depthfake-mdn")
+    commit = cache_as_download(bundle, tmp_path / "hub", "lab/depthfake-mdn")
     for source in ("lab/depthfake-mdn", f"lab/depthfake-mdn@{commit}"):
         loaded = load_bundle(source)
         assert loaded.folder.name == commit

@@ -24,8 +24,7 @@ from depthfake.depth.store import create_depth_dataset, estimate_into
 from depthfake.settings import DepthBackendOptions
 from depthfake.storage.h5 import write_h5
 from depthfake.synthetic.depth_model import IMAGENET_MEAN, IMAGENET_STD, save_random_depth_anything
-
-from conftest import prefilled_hub_cache
+from depthfake.synthetic.hub_cache import cache_as_download
 
 SIDE = 20
 
@@ -62,7 +61,7 @@ def test_a_saved_model_loads_and_estimates_through_the_user_path(tiny_model):
 def test_a_hub_id_loads_from_the_cache_offline(tiny_model, tmp_path, monkeypatch):
     import huggingface_hub.constants
 
-    commit = prefilled_hub_cache(tiny_model, tmp_path, "someone/tiny-depth")
+    commit = cache_as_download(tiny_model, tmp_path, "someone/tiny-depth")
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
     estimator = tiny_estimator("someone/tiny-depth")
     assert estimator.identity["revision"] == commit

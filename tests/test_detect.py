@@ -26,9 +26,10 @@ from depthfake.settings import DepthBackendOptions, DetectSettings, FaceSettings
 from depthfake.storage.files import file_sha256, read_csv
 from depthfake.synthetic.bundle import write_random_bundle
 from depthfake.synthetic.depth_model import save_random_depth_anything
+from depthfake.synthetic.hub_cache import cache_as_download
 from depthfake.synthetic.videos import face_frames
 
-from conftest import REPO, prefilled_hub_cache
+from conftest import REPO
 from hostile_names import HOSTILE_NAMES, parse_page
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -206,7 +207,7 @@ def test_a_missing_depth_model_says_how_to_supply_it(batch, tmp_path, monkeypatc
     import huggingface_hub
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
-    prefilled_hub_cache(Path(moved), tmp_path / "hub", "lab/depth")
+    cache_as_download(Path(moved), tmp_path / "hub", "lab/depth")
     with pytest.raises(BundleError, match="cannot be checked: give a folder of those weights"):
         VideoScorer(bundle, DetectSettings(depth_model="lab/depth"))  # named by revision
 
