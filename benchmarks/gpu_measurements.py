@@ -235,7 +235,7 @@ class Suite:
                                               out=self.folder / "detect")
         return result(row["frames_per_s"], row["frames"] / row["decode_only_s"], "frames/s",
                       "decoding the same frames alone", video=self.sizes.video_size,
-                      seconds=self.sizes.video_seconds, **row)
+                      video_seconds=self.sizes.video_seconds, **row)
 
     def precision(self) -> dict:
         """bf16 autocast against fp32: the detector's fake probabilities on the same faces."""

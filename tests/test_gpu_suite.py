@@ -49,7 +49,8 @@ def test_the_smoke_run_records_every_measurement_beside_its_ceiling(smoke):
     assert by_name["S3FD + FAN 160x120"]["faces"] == by_name["S3FD + FAN 160x120"]["frames"]
     end_to_end = by_name["extract, crop, depth 160x120"]
     assert end_to_end["faces"] == end_to_end["sampled"] == 8 and end_to_end["ffpp_node_hours"] > 0
-    assert by_name["detect every frame"]["faces"] == by_name["detect every frame"]["frames"] == 10
+    detect = by_name["detect every frame"]
+    assert detect["faces"] == detect["frames"] == 10 and detect["video_seconds"] == 0.4
     precision = by_name["bf16 against fp32"]
     assert 0 < precision["max_abs_prob_diff"] < 0.1 and 0.5 <= precision["same_decision"] <= 1
     assert {by_name[f"train step {d} test_efficientnet 32"]["ceiling_is"]
