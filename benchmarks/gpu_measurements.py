@@ -23,6 +23,7 @@ import torch
 import train_throughput
 
 from depthfake.bundles import Bundle, load_bundle
+from depthfake.datasets.loader import FaceBatches
 from depthfake.depth import create_depth_estimator
 from depthfake.evaluation.depth_under_attack import DepthRecompute
 from depthfake.faces import create_face_detector
@@ -126,20 +127,22 @@ class Suite:
                             face_alignment={"device": self.device.type})
 
     @cached_property
-    def training_faces(self) -> tuple[DetectorConfig, DeviceInputs, object, object, float]:
-        """(config, inputs, train, val, bare step img/s) of the loader measurements."""
-        config = DetectorConfig(detector="rgb", backbone=self.sizes.backbone,
-                                input_size=self.sizes.crop_size)
-        inputs = DeviceInputs(config, self.device)
-        bare = loader_throughput.bare_rate(config, inputs, self.sizes.batch, 2 * self.sizes.steps)
-        train, val = loader_throughput.synthetic_batches(self.folder / "train", config,
-                                                         self.sizes.faces, self.sizes.batch)
-        return config, inputs, train, val, bare
+    def loader_config(self) -> DetectorConfig:
+        return DetectorConfig(detector="rgb", backbone=self.sizes.backbone,
+                              input_size=self.sizes.crop_size)
 
     @cached_property
-    def evaluation_faces(self):
-        """The index of synthetic test faces (crops and stored depth maps)."""
-        return self.training_faces[2].index
+    def training_faces(self) -> tuple[FaceBatches, FaceBatches]:
+        """Synthetic training and validation faces (crops and stored depth maps) on disk."""
+        return loader_throughput.synthetic_batches(self.folder / "train", self.loader_config,
+                                                   self.sizes.faces, self.sizes.batch)
+
+    @cached_property
+    def bare_step(self) -> float:
+        """Images/s of the loader backbone's bare train step."""
+        inputs = DeviceInputs(self.loader_config, self.device)
+        return loader_throughput.bare_rate(self.loader_config, inputs, self.sizes.batch,
+                                           2 * self.sizes.steps)
 
     @cached_property
     def detect_inputs(self) -> tuple[Path, Bundle]:
@@ -174,8 +177,8 @@ class Suite:
                       batch_size=self.sizes.batch, steps=self.sizes.steps)
 
     def loader(self, workers: int, what: str) -> dict:
-        config, inputs, train, val, bare = self.training_faces
-        batch = self.sizes.batch
+        config, (train, val), bare = self.loader_config, self.training_faces, self.bare_step
+        inputs, batch = DeviceInputs(config, self.device), self.sizes.batch
         if what == "loader":
             rate = loader_throughput.loader_rate(train, inputs, batch, workers)
         else:
@@ -219,7 +222,7 @@ class Suite:
         inputs = DeviceInputs(config, self.device)
         bare = evaluate_throughput.bare_forward(model, config, self.device, s.faces, s.batch)
         recompute = DepthRecompute("depth_anything", self.depth_options(), FaceSettings())
-        rate, lost = evaluate_throughput.stage(self.evaluation_faces, model, config, inputs,
+        rate, lost = evaluate_throughput.stage(self.training_faces[0].index, model, config, inputs,
                                                depth_input, "NSE", s.batch, recompute)
         return result(rate, bare, "faces/s", f"bare {detector} forward on device batches",
                       model=detector, depth_input=depth_input, attack="NSE",
