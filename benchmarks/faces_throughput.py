@@ -34,7 +34,7 @@ from depthfake.faces.crop_shard import crop_faces
 from depthfake.settings import DepthBackendOptions, FaceSettings, FrameSettings
 from depthfake.synthetic.videos import write_face_tree
 
-from records import benchmark_device, benchmark_parser, write_record
+from records import benchmark_device, benchmark_parser, frame_size, write_record
 
 COMPRESSION = "c23"
 
@@ -57,12 +57,12 @@ def timed(function, *args, **kwargs) -> tuple[float, object]:
 
 
 def size_rows(folder: Path, size: str, backends: dict[str, FaceSettings], *, videos: int,
-              frames: int,
-              per_video: int, crop_size: int, depth: str | None, depth_options: DepthBackendOptions,
-              device: str, threads: int, ffpp_videos: int) -> list[dict]:
+              frames: int, per_video: int, crop_size: int, depth: str | None,
+              depth_options: DepthBackendOptions, device: str, threads: int,
+              ffpp_videos: int) -> list[dict]:
     """One row per face backend (label: settings) on generated videos of frame size `size`
     (WIDTHxHEIGHT), beside decoding the same files."""
-    width, height = map(int, size.split("x"))
+    width, height = frame_size(size)
     out = folder / size
     source = write_face_tree(out / "tree", videos, frames, height=height, width=width)
     written = [Path(v.path) for v in list_videos(source, "real", COMPRESSION)]

@@ -30,7 +30,7 @@ from depthfake.faces import create_face_detector
 from depthfake.jobs.devices import synchronise
 from depthfake.models import DetectorConfig, create_detector, list_detectors
 from depthfake.settings import DepthBackendOptions, FaceSettings, FrameSettings
-from depthfake.synthetic.bundle import write_random_bundle
+from depthfake.synthetic.bundle import random_detector, write_random_bundle
 from depthfake.synthetic.depth_model import save_random_depth_anything
 from depthfake.synthetic.face_models import planted_faces, save_random_face_alignment
 from depthfake.synthetic.hub_cache import cache_as_download
@@ -244,10 +244,7 @@ class Suite:
         """bf16 autocast against fp32: the detector's fake probabilities on the same faces."""
         s = self.sizes
         config = DetectorConfig(detector="mdn", backbone=s.backbone, input_size=s.crop_size)
-        torch.manual_seed(0)
-        model = create_detector(config).to(self.device).eval()
-        with torch.no_grad():  # the zero-initialised head would say 0.5 of every face
-            model.classifier.weight.normal_(std=0.5)
+        model = random_detector(config, seed=0).to(self.device).eval()
         rgb = torch.rand(s.faces, 3, s.crop_size, s.crop_size, device=self.device)
         depth = torch.rand(s.faces, 1, s.crop_size, s.crop_size, device=self.device)
 

@@ -98,6 +98,7 @@ def run(args: argparse.Namespace, folder: Path) -> None:
                   folder=folder)
     common = {"suite": "gpu", "smoke": args.smoke, "device": device_name(device),
               "commit": args.commit or code_version()}
+    described = {"versions": versions(), "machine": machine()}
     done = {key(record) for record in read_records(args.out) if record.get("suite") == "gpu"}
     steps = [step for step in plan(suite) if not args.parts or step.part in args.parts]
     limit = args.minutes * 60 if args.minutes and not args.smoke else float("inf")
@@ -116,7 +117,7 @@ def run(args: argparse.Namespace, folder: Path) -> None:
         fields = step.run()
         record = {**common, "part": step.part, "measurement": step.name, "size": step.size,
                   **fields, "seconds": round(time.perf_counter() - began, 2),
-                  "versions": versions(), "machine": machine()}
+                  **described}
         append_record(args.out, record)
         measured += 1
         print(f"[{time.perf_counter() - start:6.1f} s] {step.name}: {fields['rate']:,} "

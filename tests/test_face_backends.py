@@ -137,15 +137,10 @@ def fake_fan(calls: list[int]):
 @pytest.fixture(scope="module")
 def random_weights(tmp_path_factory) -> dict[str, str]:
     """S3FD and 2D-FAN-4 state dicts with random weights, saved like the published files."""
-    import torch
-    from face_alignment.detection.sfd.net_s3fd import s3fd
-    from face_alignment.models import FAN
+    from depthfake.synthetic.face_models import save_random_face_alignment
 
-    folder = tmp_path_factory.mktemp("weights")
-    paths = {"detector_model": str(folder / "s3fd.pth"), "landmark_model": str(folder / "fan.pth")}
-    torch.save(s3fd().state_dict(), paths["detector_model"])
-    torch.save(FAN(4).state_dict(), paths["landmark_model"])
-    return paths
+    paths = save_random_face_alignment(tmp_path_factory.mktemp("weights"))
+    return {key: str(path) for key, path in paths.items()}
 
 
 @pytest.fixture

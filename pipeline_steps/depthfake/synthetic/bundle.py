@@ -33,6 +33,18 @@ from depthfake.storage.h5 import write_h5
 BACKBONE = "test_efficientnet"
 
 
+def random_detector(config: DetectorConfig, seed: int) -> torch.nn.Module:
+    """`config`'s detector with random weights, its zero-initialised layers (the head) drawn
+    too: a head initialised to zero would say 0.5 of every face."""
+    torch.manual_seed(seed)
+    model = create_detector(config)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            if parameter.dim() > 1 and not parameter.any():
+                parameter.normal_(std=0.5)
+    return model
+
+
 def made_up_predictions(videos: int, frames: int, seed: int) -> pd.DataFrame:
     """Faces of `videos` videos (half fake, two per cluster) whose fake probabilities
     separate the classes somewhat."""
@@ -77,12 +89,7 @@ def _write_random_bundle(out: Path, work: Path, *, detector: str, crop_size: int
     frames = frames or FrameSettings(per_video=10)
     depth = depth or DepthBackendOptions()
     config = DetectorConfig(detector=detector, backbone=BACKBONE, input_size=crop_size)
-    torch.manual_seed(seed)
-    model = create_detector(config)
-    with torch.no_grad():  # a head initialised to zero would say 0.5 of every face
-        for parameter in model.parameters():
-            if parameter.dim() > 1 and not parameter.any():
-                parameter.normal_(std=0.5)
+    model = random_detector(config, seed)
     with_depth = reads_depth(detector)
     cell = dict(dataset="demo", compression="raw", forgery="FaceSwap", model=detector,
                 backbone=BACKBONE, depth=depth_backend if with_depth else NO_DEPTH, seed=seed)
